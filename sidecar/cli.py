@@ -1,0 +1,119 @@
+"""The `fluentpro` command line: one entry point for the migrator, the processes and the dev stack."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sidecar.db.connect import DatabaseUnavailable, connect, database_name, redact, with_database
+from sidecar.db.migrator import PROJECT_ROOT, MigrationError, Migrator, Status
+from sidecar.settings import DatabaseSettings, SettingsError, load_dotenv
+
+
+async def ensure_database(url: str) -> None:
+    """Create the target database when it does not exist yet (first `make run` on a new machine)."""
+    name = database_name(url)
+    admin = await connect(with_database(url, "postgres"))
+    try:
+        if not await admin.fetchval("select exists (select from pg_database where datname = $1)", name):
+            await admin.execute(f'create database "{name}"')
+            print(f"db: created database {name}")
+    finally:
+        await admin.close()
+
+
+async def run_db(action: str, url: str) -> int:
+    if action in ("migrate", "reset"):
+        await ensure_database(url)
+    conn = await connect(url)
+    try:
+        migrator = Migrator(conn)
+        status: Status
+        if action == "migrate":
+            status = await migrator.migrate()
+        elif action == "reset":
+            status = await migrator.reset()
+        elif action == "seed":
+            await migrator.prepare()
+            await migrator.seed(force=True)
+            status = await migrator.status(prepared=True)
+        else:
+            status = await migrator.status()
+        print_status(status, redact(url))
+        return 0 if action != "status" or status.up_to_date else 3
+    finally:
+        await conn.close()
+
+
+def print_status(status: Status, where: str) -> None:
+    print(f"database {where}")
+    for path in status.applied:
+        print(f"  applied  {path}")
+    for path in status.pending:
+        print(f"  pending  {path}")
+    for path in status.functions_changed:
+        print(f"  changed  {path}")
+    for path in status.seeds_changed:
+        print(f"  unseeded {path}")
+    if status.up_to_date:
+        print("  up to date")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fluentpro", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    db = commands.add_parser("db", help="migrate, reset, seed or inspect the database at DATABASE_URL")
+    db.add_argument("action", choices=["migrate", "reset", "seed", "status"])
+    serve = commands.add_parser("serve", help="run the sidecar (Litestar) under uvicorn")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    commands.add_parser("relay", help="run the outbox relay (LISTEN + sweep -> RQ)")
+    commands.add_parser("worker", help="run the RQ worker")
+    commands.add_parser("dev", help="run sidecar, relay and worker together, supervised (Procfile)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    load_dotenv()
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "db":
+            return asyncio.run(run_db(args.action, DatabaseSettings.from_env().url))
+        if args.command == "serve":
+            from sidecar.serve import serve
+
+            return serve(args.host, args.port)
+        if args.command == "relay":
+            from jobs.relay import main as relay_main
+
+            return relay_main()
+        if args.command == "worker":
+            from jobs.worker import main as worker_main
+
+            return worker_main()
+        return run_dev()
+    except (DatabaseUnavailable, MigrationError, SettingsError) as exc:
+        print(f"fluentpro: {exc}", file=sys.stderr)
+        return 2
+
+
+def run_dev() -> int:
+    """Start every process of the Procfile with honcho: Ctrl-C stops all, one crash stops the rest."""
+    from honcho.manager import Manager  # type: ignore[import-untyped]
+    from honcho.procfile import parse_procfile  # type: ignore[import-untyped]
+
+    procfile = parse_procfile((PROJECT_ROOT / "Procfile").read_text(encoding="utf-8"))
+    manager = Manager()
+    env = dict(os.environ)
+    for name, process in procfile.processes.items():
+        manager.add_process(name, process.cmd, env=env, cwd=str(Path.cwd()))
+    manager.loop()
+    return int(manager.returncode or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,225 @@
+"""The migrator: compat (plain PostgreSQL only), then migrations, then functions_sql, then seeds.
+
+Migrations are tracked in `supabase_migrations.schema_migrations(version, name, statements)` exactly
+as the Supabase CLI tracks them, so `supabase db push` and this migrator agree about what is applied.
+Each file runs in one transaction together with its history row, so a failing file leaves nothing.
+functions_sql files and seeds are tracked by content hash and re-applied when they change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+from sidecar.db.connect import assume_owner, is_supabase
+from sidecar.db.seed_loaders import LOADERS
+from sidecar.db.sql_split import split_statements
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+OUR_SCHEMAS = ("api", "app", "private")
+_MIGRATION_NAME = re.compile(r"^([0-9]+)_(.*)\.sql$")
+
+_TRACKING_DDL = [
+    "set lock_timeout = '4s'",
+    "create schema if not exists supabase_migrations",
+    "create table if not exists supabase_migrations.schema_migrations (version text not null primary key)",
+    "alter table supabase_migrations.schema_migrations add column if not exists statements text[]",
+    "alter table supabase_migrations.schema_migrations add column if not exists name text",
+    "create table if not exists supabase_migrations.seed_files (path text not null primary key, hash text not null)",
+    # Ours, beside the CLI's: which functions_sql file was applied with which content.
+    "create table if not exists supabase_migrations.function_files (path text not null primary key, hash text not null)",
+    "reset lock_timeout",
+]
+
+
+class MigrationError(RuntimeError):
+    """A file failed; the message names the file, the statement and the database's error."""
+
+
+@dataclass(frozen=True, slots=True)
+class SqlFile:
+    path: Path
+    relative: str
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    applied: list[str]
+    pending: list[str]
+    functions_changed: list[str]
+    seeds_changed: list[str]
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.pending or self.functions_changed or self.seeds_changed)
+
+
+class Migrator:
+    def __init__(self, conn: asyncpg.Connection, root: Path = PROJECT_ROOT, log: Callable[[str], None] = print):
+        self.conn = conn
+        self.root = root
+        self.log = log
+
+    # -- files -------------------------------------------------------------------------------
+    def _files(self, folder: str, pattern: str = "*.sql") -> list[SqlFile]:
+        base = self.root / "supabase" / folder if folder != "seeds" else self.root / "seeds"
+        return [SqlFile(p, p.relative_to(self.root).as_posix()) for p in sorted(base.glob(pattern))]
+
+    def migration_files(self) -> list[tuple[str, str, SqlFile]]:
+        found = []
+        for file in self._files("migrations"):
+            match = _MIGRATION_NAME.match(file.path.name)
+            if match is None:
+                self.log(f"skipping {file.relative}: not named <version>_<name>.sql")
+                continue
+            found.append((match.group(1), match.group(2), file))
+        return found
+
+    # -- steps -------------------------------------------------------------------------------
+    async def prepare(self) -> None:
+        """Apply compat where the platform's objects are missing; then act as the owner role."""
+        await self.conn.execute("reset role")  # prepare may run twice on one connection
+        if await is_supabase(self.conn):
+            self.log("compat: Supabase database detected, nothing to add")
+        else:
+            if not await self.conn.fetchval("select rolsuper from pg_catalog.pg_roles where rolname = current_user"):
+                raise MigrationError(
+                    "compat: this plain PostgreSQL lacks Supabase's roles and schemas, and creating them needs a "
+                    "superuser; connect as one (DATABASE_URL) for the first migrate"
+                )
+            for file in self._files("compat"):
+                await self._run_file(file, record=None)
+            await assume_owner(self.conn)
+        for statement in _TRACKING_DDL:
+            await self.conn.execute(statement)
+
+    async def migrate(self) -> Status:
+        await self.prepare()
+        applied = await self._applied_versions()
+        for version, name, file in self.migration_files():
+            if version in applied:
+                continue
+            self.log(f"migrate: {file.relative}")
+            await self._run_file(file, record=(version, name))
+        await self.apply_functions()
+        await self.seed(force=False)
+        return await self.status(prepared=True)
+
+    async def apply_functions(self) -> None:
+        known = dict(await self.conn.fetch("select path, hash from supabase_migrations.function_files"))
+        for file in self._files("functions_sql"):
+            digest = file.digest
+            if known.get(file.relative) == digest:
+                continue
+            self.log(f"functions: {file.relative}")
+            await self._run_file(
+                file,
+                after=(
+                    "insert into supabase_migrations.function_files (path, hash) values ($1, $2) "
+                    "on conflict (path) do update set hash = excluded.hash",
+                    file.relative,
+                    digest,
+                ),
+            )
+
+    async def seed(self, *, force: bool) -> None:
+        known = dict(await self.conn.fetch("select path, hash from supabase_migrations.seed_files"))
+        record = (
+            "insert into supabase_migrations.seed_files (path, hash) values ($1, $2) "
+            "on conflict (path) do update set hash = excluded.hash"
+        )
+        for file in self._files("seeds"):
+            digest = file.digest
+            if force or known.get(file.relative) != digest:
+                self.log(f"seed: {file.relative}")
+                await self._run_file(file, after=(record, file.relative, digest))
+        for loader in LOADERS:
+            digest = loader.digest(self.root)
+            if force or known.get(loader.name) != digest:
+                self.log(f"seed: {loader.name}")
+                async with self.conn.transaction():
+                    await loader.load(self.conn, self.root, self.log)
+                    await self.conn.execute(record, loader.name, digest)
+
+    async def reset(self) -> Status:
+        """Drop our schemas and everything recorded about them, then migrate and seed from scratch."""
+        await self.prepare()
+        async with self.conn.transaction():
+            for schema in OUR_SCHEMAS:
+                await self.conn.execute(f"drop schema if exists {schema} cascade")
+            # Policies and triggers our migrations put on platform tables outlive our schemas.
+            for (policy,) in await self.conn.fetch(
+                "select policyname from pg_catalog.pg_policies where schemaname = 'realtime' and tablename = 'messages'"
+            ):
+                await self.conn.execute(f'drop policy "{policy}" on realtime.messages')
+            for table in ("schema_migrations", "seed_files", "function_files"):
+                await self.conn.execute(f"delete from supabase_migrations.{table}")
+        self.log("reset: dropped " + ", ".join(OUR_SCHEMAS))
+        return await self.migrate()
+
+    async def status(self, *, prepared: bool = False) -> Status:
+        if not prepared:
+            await self.prepare()
+        applied_versions = await self._applied_versions()
+        applied, pending = [], []
+        for version, _name, file in self.migration_files():
+            (applied if version in applied_versions else pending).append(file.relative)
+        functions = dict(await self.conn.fetch("select path, hash from supabase_migrations.function_files"))
+        seeds = dict(await self.conn.fetch("select path, hash from supabase_migrations.seed_files"))
+        return Status(
+            applied=applied,
+            pending=pending,
+            functions_changed=[f.relative for f in self._files("functions_sql") if functions.get(f.relative) != f.digest],
+            seeds_changed=[f.relative for f in self._files("seeds") if seeds.get(f.relative) != f.digest]
+            + [loader.name for loader in LOADERS if seeds.get(loader.name) != loader.digest(self.root)],
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+    async def _applied_versions(self) -> set[str]:
+        rows = await self.conn.fetch("select version from supabase_migrations.schema_migrations")
+        return {row["version"] for row in rows}
+
+    async def _run_file(
+        self,
+        file: SqlFile,
+        *,
+        record: tuple[str, str] | None = None,
+        after: tuple[str, str, str] | None = None,
+    ) -> None:
+        statements = split_statements(file.text)
+        async with self.conn.transaction():
+            for index, statement in enumerate(statements, start=1):
+                try:
+                    await self.conn.execute(statement)
+                except asyncpg.PostgresError as exc:
+                    raise MigrationError(
+                        f"{file.relative}: statement {index} of {len(statements)} failed, nothing of this file "
+                        f"was applied.\n  error: {exc.sqlstate} {exc}\n  statement: {_excerpt(statement)}"
+                    ) from exc
+            if record is not None:
+                await self.conn.execute(
+                    "insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)",
+                    record[0],
+                    record[1],
+                    statements,
+                )
+            if after is not None:
+                await self.conn.execute(*after)
+
+
+def _excerpt(statement: str, limit: int = 400) -> str:
+    flat = " ".join(statement.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,28 @@
+"""Fixtures shared by every test: a template database built once from the real migrations, and a
+fresh clone of it per test with the PostgREST emulation attached."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.support.database import TestDatabase, build_template, clone, drop_database, drop_stale_databases
+
+
+@pytest.fixture(scope="session")
+async def template_db() -> AsyncIterator[str]:
+    await drop_stale_databases()
+    name = await build_template()
+    yield name
+    await drop_database(name)
+
+
+@pytest.fixture
+async def db(template_db: str) -> AsyncIterator[TestDatabase]:
+    database = await clone(template_db)
+    try:
+        yield database
+    finally:
+        await database.api.close()
+        await drop_database(database.name)

@@ -1,0 +1,1 @@
+"""Test support: the PostgREST emulation, per-test databases, Realtime authorization probes."""
