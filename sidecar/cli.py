@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sidecar.db.connect import DatabaseUnavailable, connect, database_name, redact, with_database
 from sidecar.db.migrator import PROJECT_ROOT, MigrationError, Migrator, Status
-from sidecar.settings import DatabaseSettings, SettingsError, load_dotenv
+from sidecar.settings import DatabaseSettings, RedisSettings, SettingsError, load_dotenv
 
 
 async def ensure_database(url: str) -> None:
@@ -101,18 +101,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+async def preflight(database_url: str, redis_url: str) -> list[str]:
+    """One line per service that cannot be reached, saying where and how to point elsewhere."""
+    problems = []
+    try:
+        conn = await connect(database_url)
+        await conn.close()
+    except DatabaseUnavailable as exc:
+        problems.append(str(exc))
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(redis_url)
+    try:
+        await client.ping()
+    except (OSError, aioredis.RedisError) as exc:
+        problems.append(
+            f"Redis is not reachable at {redact(redis_url)} ({exc.__class__.__name__}). Start it, or set REDIS_URL "
+            "to another server, e.g. REDIS_URL=redis://host:6379/0"
+        )
+    finally:
+        await client.aclose()
+    return problems
+
+
 def run_dev() -> int:
     """Start every process of the Procfile with honcho: Ctrl-C stops all, one crash stops the rest."""
     from honcho.manager import Manager  # type: ignore[import-untyped]
-    from honcho.procfile import parse_procfile  # type: ignore[import-untyped]
+    from honcho.environ import parse_procfile  # type: ignore[import-untyped]
 
+    problems = asyncio.run(preflight(DatabaseSettings.from_env().url, RedisSettings.from_env().url))
+    for problem in problems:
+        print(f"fluentpro dev: {problem}", file=sys.stderr)
+    if problems:
+        return 2
     procfile = parse_procfile((PROJECT_ROOT / "Procfile").read_text(encoding="utf-8"))
-    manager = Manager()
     env = dict(os.environ)
+    # The processes run `fluentpro`, which lives beside this interpreter (the virtualenv's bin).
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    manager = Manager()
     for name, process in procfile.processes.items():
-        manager.add_process(name, process.cmd, env=env, cwd=str(Path.cwd()))
+        manager.add_process(name, process, env=env, cwd=str(PROJECT_ROOT))
     manager.loop()
-    return int(manager.returncode or 0)
+    code = int(manager.returncode or 0)
+    if code != 0:
+        print(f"fluentpro dev: a process exited with code {code}, so every process was stopped", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

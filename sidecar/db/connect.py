@@ -37,13 +37,23 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
+def unreachable(url: str, exc: BaseException) -> DatabaseUnavailable:
+    parts = urlsplit(url)
+    where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+    return DatabaseUnavailable(
+        f"PostgreSQL is not reachable at {where} ({exc.__class__.__name__}). Start it, or set DATABASE_URL to "
+        "another server, e.g. DATABASE_URL=postgresql://user@host:5432/fluentpro"
+    )
+
+
 async def connect(url: str, **kwargs: object) -> asyncpg.Connection:
     try:
         return await asyncpg.connect(url, **kwargs)  # type: ignore[arg-type]
     except (OSError, asyncio.TimeoutError) as exc:
+        raise unreachable(url, exc) from exc
+    except asyncpg.InvalidCatalogNameError as exc:
         raise DatabaseUnavailable(
-            f"PostgreSQL is not reachable at {redact(url)} ({exc.__class__.__name__}: {exc}). "
-            "Start it, or point DATABASE_URL at another server."
+            f"database {database_name(url)!r} does not exist at {redact(url)}: `fluentpro db migrate` creates it"
         ) from exc
 
 
@@ -73,8 +83,6 @@ async def create_owner_pool(url: str, *, min_size: int = 1, max_size: int = 10) 
     try:
         pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=assume_owner)
     except (OSError, asyncio.TimeoutError) as exc:
-        raise DatabaseUnavailable(
-            f"PostgreSQL is not reachable at {redact(url)} ({exc}). Start it, or point DATABASE_URL at another server."
-        ) from exc
+        raise unreachable(url, exc) from exc
     assert pool is not None
     return pool

@@ -74,13 +74,17 @@ class Migrator:
         self.log = log
 
     # -- files -------------------------------------------------------------------------------
-    def _files(self, folder: str, pattern: str = "*.sql") -> list[SqlFile]:
+    def _files(self, folder: str) -> list[SqlFile]:
+        """SQL files of a folder, subfolders included, in the order of their relative paths."""
         base = self.root / "supabase" / folder if folder != "seeds" else self.root / "seeds"
-        return [SqlFile(p, p.relative_to(self.root).as_posix()) for p in sorted(base.glob(pattern))]
+        found = [SqlFile(p, p.relative_to(self.root).as_posix()) for p in base.rglob("*.sql")]
+        return sorted(found, key=lambda f: f.relative)
 
     def migration_files(self) -> list[tuple[str, str, SqlFile]]:
         found = []
         for file in self._files("migrations"):
+            if file.path.parent.name != "migrations":
+                continue  # the Supabase CLI reads only the folder itself
             match = _MIGRATION_NAME.match(file.path.name)
             if match is None:
                 self.log(f"skipping {file.relative}: not named <version>_<name>.sql")

@@ -38,5 +38,9 @@ alter role authenticated set statement_timeout = '8s';
 alter role authenticator set statement_timeout = '8s';
 alter role authenticator set lock_timeout = '8s';
 
-grant anon, authenticated, service_role to authenticator;
-grant anon, authenticated, service_role to fluentpro_owner;
+grant anon to authenticator;
+grant authenticated to authenticator;
+grant service_role to authenticator;
+grant anon to fluentpro_owner;
+grant authenticated to fluentpro_owner;
+grant service_role to fluentpro_owner;

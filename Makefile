@@ -1,0 +1,66 @@
+# FluentPro backend. `make help` lists the targets. Every target reads DATABASE_URL and REDIS_URL
+# from the environment (defaults: postgresql://postgres@127.0.0.1:5432/fluentpro, redis://127.0.0.1:6379/0).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CLI_DIR := tools/supabase-cli
+SUPABASE_CLI := $(CLI_DIR)/node_modules/.bin/supabase
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint fmt db-migrate db-reset db-seed db-status bench api-docs supabase-cli clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create the virtualenv and install the project with its dev tools
+
+supabase-cli: ## Install the pinned Supabase CLI (npm) used by the config check
+	@if command -v npm >/dev/null; then \
+		test -x $(SUPABASE_CLI) || npm ci --prefix $(CLI_DIR) --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the Supabase CLI check will be skipped"; fi
+
+run: install ## Install, migrate, seed and start sidecar + relay + worker (Ctrl-C stops all)
+	$(BIN)/fluentpro db migrate
+	$(BIN)/fluentpro dev
+
+test: install supabase-cli ## Run every test against the local PostgreSQL and Redis
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff, mypy and sqlfluff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/sqlfluff lint supabase seeds
+
+fmt: install ## Format Python (ruff) and fix what sqlfluff can
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/sqlfluff fix supabase seeds || true
+
+db-migrate: install ## Apply compat, migrations, functions_sql and seeds to DATABASE_URL
+	$(BIN)/fluentpro db migrate
+
+db-reset: install ## Drop our schemas at DATABASE_URL and rebuild them from scratch, with seeds
+	$(BIN)/fluentpro db reset
+
+db-seed: install ## Re-run every seed
+	$(BIN)/fluentpro db seed
+
+db-status: install ## List applied and pending migrations, changed functions and seeds
+	$(BIN)/fluentpro db status
+
+bench: install ## Run every benchmark under bench/ and print one table
+	$(BIN)/python -m bench
+
+clean: ## Remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(CLI_DIR)/node_modules

@@ -1,0 +1,48 @@
+"""The command line says clearly which service is missing, where, and how to point elsewhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from sidecar.cli import preflight
+from sidecar.db.migrator import PROJECT_ROOT
+
+
+def fluentpro(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sidecar.cli", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_unreachable_postgres_is_one_clear_line() -> None:
+    result = fluentpro("db", "migrate", DATABASE_URL="postgresql://postgres@127.0.0.1:1/fluentpro")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "PostgreSQL is not reachable at 127.0.0.1:1" in lines[0]
+    assert "DATABASE_URL" in lines[0]
+
+
+async def test_preflight_names_each_unreachable_service() -> None:
+    problems = await preflight("postgresql://postgres@127.0.0.1:1/x", "redis://127.0.0.1:1/0")
+    assert len(problems) == 2
+    assert "PostgreSQL is not reachable at 127.0.0.1:1" in problems[0]
+    assert "Redis is not reachable at redis://127.0.0.1:1/0" in problems[1] and "REDIS_URL" in problems[1]
+
+
+async def test_preflight_is_quiet_when_services_are_up() -> None:
+    assert await preflight("postgresql://postgres@127.0.0.1:5432/postgres", "redis://127.0.0.1:6379/0") == []
+
+
+def test_status_of_a_missing_database_says_how_to_create_it() -> None:
+    result = fluentpro("db", "status", DATABASE_URL="postgresql://postgres@127.0.0.1:5432/fp_does_not_exist")
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr and "fluentpro db migrate" in result.stderr
