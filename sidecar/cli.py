@@ -86,15 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from sidecar.serve import serve
 
-            return serve(args.host, args.port)
+            return int(serve(args.host, args.port))
         if args.command == "relay":
             from jobs.relay import main as relay_main
 
-            return relay_main()
+            return int(relay_main())
         if args.command == "worker":
             from jobs.worker import main as worker_main
 
-            return worker_main()
+            return int(worker_main())
         return run_dev()
     except (DatabaseUnavailable, MigrationError, SettingsError) as exc:
         print(f"fluentpro: {exc}", file=sys.stderr)
@@ -126,8 +126,8 @@ async def preflight(database_url: str, redis_url: str) -> list[str]:
 
 def run_dev() -> int:
     """Start every process of the Procfile with honcho: Ctrl-C stops all, one crash stops the rest."""
-    from honcho.manager import Manager  # type: ignore[import-untyped]
-    from honcho.environ import parse_procfile  # type: ignore[import-untyped]
+    from honcho.environ import parse_procfile
+    from honcho.manager import Manager
 
     problems = asyncio.run(preflight(DatabaseSettings.from_env().url, RedisSettings.from_env().url))
     for problem in problems:

@@ -53,7 +53,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def environment() -> Environment:
-    raw = env_str("FLUENTPRO_ENV", Environment.DEVELOPMENT.value)
+    raw = env_str("FLUENTPRO_ENV") or Environment.DEVELOPMENT.value
     try:
         return Environment(raw)
     except ValueError as exc:

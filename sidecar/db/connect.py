@@ -7,7 +7,6 @@ so that a privilege mistake fails locally exactly as it would on a hosted projec
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -48,8 +47,8 @@ def unreachable(url: str, exc: BaseException) -> DatabaseUnavailable:
 
 async def connect(url: str, **kwargs: object) -> asyncpg.Connection:
     try:
-        return await asyncpg.connect(url, **kwargs)  # type: ignore[arg-type]
-    except (OSError, asyncio.TimeoutError) as exc:
+        return await asyncpg.connect(url, **kwargs)
+    except (TimeoutError, OSError) as exc:
         raise unreachable(url, exc) from exc
     except asyncpg.InvalidCatalogNameError as exc:
         raise DatabaseUnavailable(
@@ -82,7 +81,7 @@ async def create_owner_pool(url: str, *, min_size: int = 1, max_size: int = 10) 
     """A pool for privileged work; each connection becomes the owner role once, at creation."""
     try:
         pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=assume_owner)
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         raise unreachable(url, exc) from exc
     assert pool is not None
     return pool

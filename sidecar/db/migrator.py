@@ -32,7 +32,8 @@ _TRACKING_DDL = [
     "alter table supabase_migrations.schema_migrations add column if not exists name text",
     "create table if not exists supabase_migrations.seed_files (path text not null primary key, hash text not null)",
     # Ours, beside the CLI's: which functions_sql file was applied with which content.
-    "create table if not exists supabase_migrations.function_files (path text not null primary key, hash text not null)",
+    "create table if not exists supabase_migrations.function_files "
+    "(path text not null primary key, hash text not null)",
     "reset lock_timeout",
 ]
 
@@ -169,8 +170,10 @@ class Migrator:
                 "select policyname from pg_catalog.pg_policies where schemaname = 'realtime' and tablename = 'messages'"
             ):
                 await self.conn.execute(f'drop policy "{policy}" on realtime.messages')
-            for table in ("schema_migrations", "seed_files", "function_files"):
-                await self.conn.execute(f"delete from supabase_migrations.{table}")
+            await self.conn.execute(
+                "delete from supabase_migrations.schema_migrations; delete from supabase_migrations.seed_files; "
+                "delete from supabase_migrations.function_files"
+            )
         self.log("reset: dropped " + ", ".join(OUR_SCHEMAS))
         return await self.migrate()
 
@@ -178,7 +181,8 @@ class Migrator:
         if not prepared:
             await self.prepare()
         applied_versions = await self._applied_versions()
-        applied, pending = [], []
+        applied: list[str] = []
+        pending: list[str] = []
         for version, _name, file in self.migration_files():
             (applied if version in applied_versions else pending).append(file.relative)
         functions = dict(await self.conn.fetch("select path, hash from supabase_migrations.function_files"))
@@ -186,7 +190,9 @@ class Migrator:
         return Status(
             applied=applied,
             pending=pending,
-            functions_changed=[f.relative for f in self._files("functions_sql") if functions.get(f.relative) != f.digest],
+            functions_changed=[
+                f.relative for f in self._files("functions_sql") if functions.get(f.relative) != f.digest
+            ],
             seeds_changed=[f.relative for f in self._files("seeds") if seeds.get(f.relative) != f.digest]
             + [loader.name for loader in LOADERS if seeds.get(loader.name) != loader.digest(self.root)],
         )

@@ -64,9 +64,7 @@ async def test_migrations_run_as_the_non_superuser_owner(db: TestDatabase) -> No
         )
         assert {r["owner"] for r in owners} == {"fluentpro_owner"}
         # Like the locked platform schemas on a hosted project, auth is not ours to change.
-        refused = await conn.fetchval(
-            "select not has_schema_privilege('fluentpro_owner', 'auth', 'create')"
-        )
+        refused = await conn.fetchval("select not has_schema_privilege('fluentpro_owner', 'auth', 'create')")
         assert refused
 
 

@@ -39,9 +39,12 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "supabase" / "migrations").mkdir()
     (tmp_path / "supabase" / "functions_sql").mkdir()
     (tmp_path / "seeds").mkdir()
-    write(tmp_path, "supabase/migrations/20260101000000_create_things.sql",
-          "create schema app;\ncreate table app.things (id int primary key, note text);\n"
-          "-- a comment; with a semicolon\ncomment on table app.things is 'Things; with a semicolon.';")
+    write(
+        tmp_path,
+        "supabase/migrations/20260101000000_create_things.sql",
+        "create schema app;\ncreate table app.things (id int primary key, note text);\n"
+        "-- a comment; with a semicolon\ncomment on table app.things is 'Things; with a semicolon.';",
+    )
     return tmp_path
 
 
@@ -80,8 +83,11 @@ async def test_tracking_table_has_the_supabase_cli_shape_and_rows(empty_db: asyn
 async def test_a_failing_migration_names_the_statement_and_leaves_nothing(
     empty_db: asyncpg.Connection, project: Path
 ) -> None:
-    write(project, "supabase/migrations/20260102000000_break_things.sql",
-          "create table app.half (id int);\ninsert into app.things values (1, 'kept?');\nselect 1/0;")
+    write(
+        project,
+        "supabase/migrations/20260102000000_break_things.sql",
+        "create table app.half (id int);\ninsert into app.things values (1, 'kept?');\nselect 1/0;",
+    )
     with pytest.raises(MigrationError) as failure:
         await Migrator(empty_db, project, log=quiet).migrate()
     text = str(failure.value)
@@ -95,8 +101,12 @@ async def test_a_failing_migration_names_the_statement_and_leaves_nothing(
 
 
 async def test_migrating_twice_changes_nothing(empty_db: asyncpg.Connection, project: Path) -> None:
-    write(project, "supabase/functions_sql/api_count.sql",
-          "create or replace function app.count_things() returns bigint language sql as $$ select count(*) from app.things $$;")
+    write(
+        project,
+        "supabase/functions_sql/api_count.sql",
+        "create or replace function app.count_things() returns bigint language sql\n"
+        "as $$ select count(*) from app.things $$;",
+    )
     write(project, "seeds/010_things.sql", "insert into app.things values (1, 'one') on conflict (id) do nothing;")
     lines: list[str] = []
     first = await Migrator(empty_db, project, log=lines.append).migrate()
@@ -142,7 +152,9 @@ async def test_reset_rebuilds_our_schemas(empty_db: asyncpg.Connection, project:
 
 async def test_migrations_run_as_a_non_superuser(empty_db: asyncpg.Connection, project: Path) -> None:
     """A migration that needs superuser powers fails here, as it would on a hosted project."""
-    write(project, "supabase/migrations/20260104000000_needs_superuser.sql", "create extension if not exists plpython3u;")
+    write(
+        project, "supabase/migrations/20260104000000_needs_superuser.sql", "create extension if not exists plpython3u;"
+    )
     with pytest.raises(MigrationError) as failure:
         await Migrator(empty_db, project, log=quiet).migrate()
     assert "20260104000000_needs_superuser.sql" in str(failure.value)

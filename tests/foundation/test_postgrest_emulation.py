@@ -64,7 +64,9 @@ async def api_db(db: TestDatabase) -> TestDatabase:
         ("08006", False, 503),
     ],
 )
-async def test_sqlstates_map_to_postgrest_statuses(api_db: TestDatabase, state: str, as_anon: bool, status: int) -> None:
+async def test_sqlstates_map_to_postgrest_statuses(
+    api_db: TestDatabase, state: str, as_anon: bool, status: int
+) -> None:
     client = api_db.as_anon() if as_anon else api_db.as_user(uuid.uuid4())
     response = await client.rpc("t_fail", {"state": state})
     assert response.status == status
@@ -79,7 +81,12 @@ async def test_sqlstates_map_to_postgrest_statuses(api_db: TestDatabase, state: 
 async def test_custom_errors_carry_their_code_status_and_details(api_db: TestDatabase) -> None:
     response = await api_db.as_user(uuid.uuid4()).rpc("t_custom")
     assert response.status == 422
-    assert response.body == {"code": "test.custom", "message": "custom failure", "details": {"field": "x"}, "hint": None}
+    assert response.body == {
+        "code": "test.custom",
+        "message": "custom failure",
+        "details": {"field": "x"},
+        "hint": None,
+    }
 
 
 async def test_settings_are_those_postgrest_sets(api_db: TestDatabase) -> None:
@@ -137,7 +144,9 @@ async def test_tokens_are_verified_like_postgrest(api_db: TestDatabase) -> None:
     assert (await api_db.api.with_token(good).rpc("t_whoami")).body["uid"] == str(user_id)
     expired = jwt.encode({"sub": str(user_id), "role": "authenticated", "iat": now - 600, "exp": now - 120}, secret)
     assert (await api_db.api.with_token(expired).rpc("t_whoami")).body["code"] == "PGRST303"
-    forged = jwt.encode({"sub": str(user_id), "role": "authenticated", "exp": now + 60}, "another-secret-32-chars-long!!!!")
+    forged = jwt.encode(
+        {"sub": str(user_id), "role": "authenticated", "exp": now + 60}, "another-secret-32-chars-long!!!!"
+    )
     response = await api_db.api.with_token(forged).rpc("t_whoami")
     assert (response.status, response.code) == (401, "PGRST301")
     no_such_role = jwt.encode({"role": "superuser_please", "exp": now + 60}, secret)

@@ -33,7 +33,7 @@ async def drop_stale_databases() -> None:
     admin = await connect(with_database(server_url(), "postgres"))
     try:
         for (name,) in await admin.fetch("select datname from pg_database where datname like $1", PREFIX + "%"):
-            pid = name[len(PREFIX):].split("_")[0]
+            pid = name[len(PREFIX) :].split("_")[0]
             if pid.isdigit() and not _alive(int(pid)):
                 await admin.execute(f'drop database if exists "{name}" with (force)')
     finally:

@@ -215,7 +215,9 @@ class Client:
         params = [json.dumps(args)] if args else []
         return await self._request(method, f"/rpc/{name}", query, params, readonly=readonly, void=info.returns_void)
 
-    async def select(self, relation: str, *, filters: dict[str, Any] | None = None, order: str | None = None) -> Response:
+    async def select(
+        self, relation: str, *, filters: dict[str, Any] | None = None, order: str | None = None
+    ) -> Response:
         """GET /<relation>?col=eq.value: a read of an exposed view or table with equality filters."""
         params: list[Any] = []
         where: list[str] = []
@@ -285,7 +287,9 @@ class Client:
                 response_headers.update(item)
         return Response(status, None if void else body, response_headers)
 
-    def _preamble(self, role: str, claims: dict[str, Any], method: str, path: str, headers: dict[str, str]) -> list[Any]:
+    def _preamble(
+        self, role: str, claims: dict[str, Any], method: str, path: str, headers: dict[str, str]
+    ) -> list[Any]:
         settings: list[tuple[str, str]] = [("search_path", self.api.search_path)]
         settings += sorted(self.api.role_settings.get(role, {}).items())
         settings += [
@@ -335,7 +339,12 @@ def _postgres_error(exc: asyncpg.PostgresError, role: str) -> Response:
     if sqlstate == "PGRST":
         return _custom_error(exc)
     message = str(getattr(exc, "message", None) or exc)
-    body = {"code": sqlstate, "message": message, "details": getattr(exc, "detail", None), "hint": getattr(exc, "hint", None)}
+    body = {
+        "code": sqlstate,
+        "message": message,
+        "details": getattr(exc, "detail", None),
+        "hint": getattr(exc, "hint", None),
+    }
     headers = {"www-authenticate": "Bearer"} if sqlstate == "42501" and role == "anon" else {}
     return Response(status_for_sqlstate(sqlstate, role=role, message=message), body, headers)
 

@@ -46,9 +46,10 @@ async def channel_access(db: TestDatabase, claims: dict[str, Any] | None, topic:
             try:
                 async with conn.transaction():  # a savepoint, as Realtime's write check
                     await conn.execute(
-                        "insert into realtime.messages (topic, extension, private) values ($1, 'broadcast', true)", topic
+                        "insert into realtime.messages (topic, extension, private) values ($1, 'broadcast', true)",
+                        topic,
                     )
-            except Exception:  # noqa: BLE001 - any refusal means no write access
+            except Exception:
                 write = False
         finally:
             await tx.rollback()
