@@ -28,7 +28,9 @@ def main(names: list[str]) -> int:
             result = subprocess.run([sys.executable, "-m", f"bench.{name}"], env=env, cwd=HERE.parent, check=False)
             if result.returncode != 0:
                 failed.append(name)
-        figures = [Figure(**{k: v for k, v in json.loads(line).items() if k != "ratio"}) for line in sink if line.strip()]
+        figures = [
+            Figure(**{k: v for k, v in json.loads(line).items() if k != "ratio"}) for line in sink if line.strip()
+        ]
     os.unlink(sink.name)
     print("\n=== all benchmarks (baseline measured in the same run)\n" + table(figures))
     if failed:
