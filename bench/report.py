@@ -27,7 +27,7 @@ class Figure:
     def ratio(self) -> float | None:
         if self.baseline in (None, 0):
             return None
-        return self.value / float(self.baseline)  # type: ignore[arg-type]
+        return self.value / float(self.baseline)
 
 
 def table(figures: list[Figure]) -> str:
