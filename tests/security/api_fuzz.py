@@ -1,0 +1,57 @@
+"""Hypothesis strategies for the arguments of api functions, built from their declared types.
+
+Values are what a hostile or buggy client can send through PostgREST as JSON: unicode of every
+kind (NUL included), very long strings, numbers at and beyond the type's range, arrays, nulls, and
+values of the wrong type altogether.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from hypothesis import strategies as st
+
+from tests.support.postgrest import RoutineInfo
+
+NASTY_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=20),
+    st.sampled_from(["", " ", "\x00", "a\x00b", "\u202e", "'; drop table app.profiles; --", "%", "_", "\\", "😀" * 3]),
+    st.integers(min_value=1_000, max_value=20_000).map(lambda n: "x" * n),
+)
+JSON_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), NASTY_TEXT)
+ANY_JSON = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(NASTY_TEXT, inner, max_size=4),
+    max_leaves=8,
+)
+
+
+def for_type(pg_type: str) -> st.SearchStrategy[Any]:
+    """A strategy that mostly sends the declared type, sometimes garbage, sometimes null."""
+    base = pg_type.removesuffix("[]")
+    if pg_type.endswith("[]"):
+        typed: st.SearchStrategy[Any] = st.lists(for_type(base), max_size=6)
+    elif base in ("integer", "smallint", "bigint"):
+        typed = st.one_of(
+            st.integers(min_value=-(2**31), max_value=2**31), st.integers(), st.sampled_from([0, -1, 1, 50, 51])
+        )
+    elif base in ("numeric", "real", "double precision"):
+        typed = st.floats(allow_nan=False)
+    elif base == "boolean":
+        typed = st.booleans()
+    elif base == "uuid":
+        typed = st.one_of(st.uuids().map(str), st.just(str(uuid.UUID(int=0))))
+    elif base in ("json", "jsonb"):
+        typed = ANY_JSON
+    else:
+        typed = NASTY_TEXT
+    return st.one_of(typed, typed, typed, st.none(), ANY_JSON)
+
+
+def arguments(info: RoutineInfo) -> st.SearchStrategy[dict[str, Any]]:
+    """All required arguments, any subset of the optional ones, occasionally an unknown key."""
+    required = {name: for_type(t) for name, t in info.args if name in info.required}
+    optional = {name: for_type(t) for name, t in info.args if name not in info.required}
+    return st.fixed_dictionaries(required, optional=optional)
