@@ -1,0 +1,111 @@
+"""The outbox's state changes, as SQL run by the relay and the worker (as the owner role).
+
+Every change is guarded by the state it expects (and, for a running attempt, by its attempt number),
+so a stale relay, a re-delivered RQ job or an attempt whose lease ran out changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+CHANNEL = "job_outbox"
+
+# Due rows, oldest first; SKIP LOCKED lets several relays claim disjoint rows without waiting.
+CLAIM_DUE = """
+select job_id, kind, attempts, status
+from private.job_outbox
+where status in ('pending', 'failed') and run_after <= now()
+order by run_after, job_id
+limit $1
+for update skip locked
+"""
+
+MARK_DISPATCHED = """
+update private.job_outbox
+set status = 'dispatched', dispatches = dispatches + 1, dispatched_at = now(), updated_at = now()
+where job_id = any($1::bigint[]) and status in ('pending', 'failed')
+"""
+
+# Rows on RQ for longer than $1 seconds: the reconciler checks that their RQ job still waits.
+STALE_DISPATCHED = """
+select job_id
+from private.job_outbox
+where status = 'dispatched' and dispatched_at < now() - make_interval(secs => $1)
+order by dispatched_at
+limit $2
+for update skip locked
+"""
+
+RESET_TO_PENDING = """
+update private.job_outbox
+set status = 'pending', updated_at = now()
+where job_id = any($1::bigint[]) and status = 'dispatched'
+"""
+
+# Attempts whose lease ran out: the worker died or hung past its timeout.
+LOST_ATTEMPTS = """
+select job_id, kind, attempts, max_attempts
+from private.job_outbox
+where status = 'running' and locked_until < now()
+order by locked_until
+limit $1
+for update skip locked
+"""
+
+# The worker starts an attempt: only a dispatched row of the expected kind, once per delivery.
+START_ATTEMPT = """
+update private.job_outbox
+set status = 'running', attempts = attempts + 1, max_attempts = $3, started_at = now(), updated_at = now(),
+    locked_until = now() + make_interval(secs => $4)
+where job_id = $1 and kind = $2 and status = 'dispatched'
+returning attempts, max_attempts, payload, profile_id
+"""
+
+COMPLETE_ATTEMPT = """
+update private.job_outbox
+set status = 'done', finished_at = now(), updated_at = now(), locked_until = null
+where job_id = $1 and status = 'running' and attempts = $2
+"""
+
+# A failed attempt: retried after the backoff, or dead when out of attempts (or the error is permanent).
+FAIL_ATTEMPT = """
+update private.job_outbox
+set status = case when $3 or attempts >= max_attempts then 'dead' else 'failed' end,
+    run_after = now() + make_interval(secs => $4),
+    last_error = left($5, 2000),
+    locked_until = null,
+    updated_at = now(),
+    finished_at = case when $3 or attempts >= max_attempts then now() end
+where job_id = $1 and status = 'running' and attempts = $2
+returning status
+"""
+
+
+async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(CLAIM_DUE, limit)
+    return rows
+
+
+async def mark_dispatched(conn: asyncpg.Connection, job_ids: list[int]) -> None:
+    if job_ids:
+        await conn.execute(MARK_DISPATCHED, job_ids)
+
+
+async def start_attempt(
+    conn: asyncpg.Connection, job_id: int, kind: str, max_attempts: int, lease_seconds: float
+) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(START_ATTEMPT, job_id, kind, max_attempts, lease_seconds)
+    return row
+
+
+async def complete_attempt(conn: asyncpg.Connection, job_id: int, attempt: int) -> bool:
+    return str(await conn.execute(COMPLETE_ATTEMPT, job_id, attempt)) == "UPDATE 1"
+
+
+async def fail_attempt(
+    conn: asyncpg.Connection, job_id: int, attempt: int, *, permanent: bool, retry_in: float, error: str
+) -> str | None:
+    status: Any = await conn.fetchval(FAIL_ATTEMPT, job_id, attempt, permanent, retry_in, error)
+    return str(status) if status is not None else None

@@ -1,0 +1,132 @@
+"""The registry of job kinds: kind name -> async function, timeout, attempts, backoff.
+
+A feature registers a kind in a module of `jobs/tasks/` (imported by the relay and the worker):
+
+    from jobs.registry import Backoff, JobContext, job_kind
+
+    @job_kind("learning_plans__generate", timeout=120, max_attempts=5, backoff=Backoff(base=10, cap=600))
+    async def generate_learning_plan(job: JobContext) -> None:
+        plan_id = job.payload["learning_plan_id"]          # ids only; re-read the rows
+        ...                                                # slow upstream calls first
+        await job.conn.execute("update app.learning_plans ...", plan_id)   # then the writes
+
+and enqueues it from SQL, in the transaction of the change (a definer function or trigger):
+
+    perform private.enqueue_job('learning_plans__generate',
+                                jsonb_build_object('learning_plan_id', new.learning_plan_id),
+                                profile_id => new.profile_id);
+
+`job.conn` is an owner connection inside a transaction that also marks the row done: the function's
+writes and the completion commit together, so a crash or a timeout leaves neither (effects apply once).
+Raise `PermanentJobError` for failures that retrying cannot fix (the row goes dead at once).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import random
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+KIND_PATTERN = r"^[a-z][a-z0-9_]*__[a-z][a-z0-9_]*$"
+
+
+class PermanentJobError(Exception):
+    """A failure that another attempt cannot fix (bad payload, row gone): the job goes dead at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Delay before attempt n+1: base * 2^(n-1) seconds, capped, with +-10% jitter (spreads retries)."""
+
+    base: float = 5.0
+    cap: float = 3600.0
+
+    def delay(self, attempts_done: int) -> float:
+        raw = min(self.cap, self.base * 2 ** max(0, attempts_done - 1))
+        return float(raw * random.uniform(0.9, 1.1))
+
+
+@dataclass(frozen=True, slots=True)
+class JobContext:
+    job_id: int
+    kind: str
+    payload: dict[str, Any]
+    attempt: int
+    max_attempts: int
+    profile_id: Any
+    conn: asyncpg.Connection
+
+
+JobFunction = Callable[[JobContext], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class JobKind:
+    name: str
+    func: JobFunction
+    timeout: float = 60.0
+    max_attempts: int = 5
+    backoff: Backoff = Backoff()
+
+
+# Used for rows whose kind this process does not know (e.g. a worker older than the code that enqueued).
+UNKNOWN_KIND_DEFAULTS = JobKind(name="unknown__kind", func=lambda _job: _unknown(), timeout=60.0, max_attempts=5)
+
+_kinds: dict[str, JobKind] = {}
+
+
+async def _unknown() -> None:
+    raise LookupError("no function is registered for this job kind")
+
+
+def register(kind: JobKind) -> JobKind:
+    if not re.fullmatch(KIND_PATTERN, kind.name):
+        raise ValueError(f"job kind {kind.name!r} must look like <area>__<verb>")
+    if kind.timeout <= 0 or kind.max_attempts < 1:
+        raise ValueError(f"job kind {kind.name!r}: timeout must be > 0 and max_attempts >= 1")
+    existing = _kinds.get(kind.name)
+    if existing is not None and existing.func is not kind.func:
+        raise ValueError(f"job kind {kind.name!r} is registered twice")
+    _kinds[kind.name] = kind
+    return kind
+
+
+def job_kind(
+    name: str, *, timeout: float = 60.0, max_attempts: int = 5, backoff: Backoff | None = None
+) -> Callable[[JobFunction], JobFunction]:
+    """Decorator: register `func` as the handler of job kind `name`."""
+
+    def decorate(func: JobFunction) -> JobFunction:
+        register(JobKind(name, func, timeout, max_attempts, backoff or Backoff()))
+        return func
+
+    return decorate
+
+
+def lookup(name: str) -> JobKind | None:
+    return _kinds.get(name)
+
+
+def settings_for(name: str) -> JobKind:
+    """The kind's registration, or safe defaults when this process does not know it."""
+    return _kinds.get(name) or UNKNOWN_KIND_DEFAULTS
+
+
+def registered() -> dict[str, JobKind]:
+    return dict(_kinds)
+
+
+def load(extra_modules: Iterable[str] = ()) -> None:
+    """Import every module of `jobs.tasks` and the extra ones; importing registers their kinds."""
+    import jobs.tasks
+
+    for info in pkgutil.iter_modules(jobs.tasks.__path__, "jobs.tasks."):
+        importlib.import_module(info.name)
+    for name in extra_modules:
+        importlib.import_module(name)

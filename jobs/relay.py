@@ -1,0 +1,156 @@
+"""The outbox relay (`fluentpro relay`): moves due outbox rows to RQ, and repairs what got lost.
+
+It LISTENs on a direct connection, but a notification is only a wake-up: it sweeps for due rows on
+start, after every reconnect, on every notification and every `sweep_interval` seconds, so a missed
+NOTIFY (relay down, connection killed) delays a job by at most one interval. Rows are claimed with
+`for update skip locked` (several relays never claim the same row), put on RQ with job id = outbox id,
+and marked dispatched in the same transaction. The reconciler, on the same cadence, counts attempts
+whose lease ran out as failed, and puts back to pending the rows whose RQ job vanished (Redis lost
+its data) or stopped waiting without the worker starting them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+
+import asyncpg
+from redis import Redis
+from redis.exceptions import RedisError
+
+from jobs import outbox, registry, transport
+from jobs.settings import JobSettings
+from sidecar.db.connect import DatabaseUnavailable, assume_owner, connect, redact
+from sidecar.settings import DatabaseSettings, RedisSettings, load_dotenv
+
+log = logging.getLogger("fluentpro.jobs.relay")
+APPLICATION_NAME = "fluentpro_relay"
+CONNECTION_ERRORS = (OSError, DatabaseUnavailable, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+
+
+class Relay:
+    def __init__(self, settings: JobSettings, database_url: str, redis: Redis) -> None:
+        self.settings = settings
+        self.database_url = database_url
+        self.redis = redis
+        self.queue = transport.make_queue(redis, settings.queue)
+        self.stop = asyncio.Event()
+        self.wake = asyncio.Event()
+
+    def request_stop(self) -> None:
+        self.stop.set()
+        self.wake.set()
+
+    async def run(self) -> None:
+        """Serve until stopped; every lost connection is re-made with exponential backoff."""
+        delay = 0.2
+        while not self.stop.is_set():
+            try:
+                conn = await connect(self.database_url, server_settings={"application_name": APPLICATION_NAME})
+                await assume_owner(conn)
+            except CONNECTION_ERRORS as exc:
+                where = redact(self.database_url)
+                log.warning("relay: cannot connect to %s (%s); retrying in %.1f s", where, exc, delay)
+                await self._pause(delay)
+                delay = min(delay * 2, self.settings.reconnect_max)
+                continue
+            try:
+                await self._serve(conn)
+                delay = 0.2
+            except CONNECTION_ERRORS as exc:
+                log.warning("relay: connection lost (%s); reconnecting", exc)
+            finally:
+                if not conn.is_closed():
+                    conn.terminate()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stop.wait(), timeout=seconds)
+
+    async def _serve(self, conn: asyncpg.Connection) -> None:
+        await conn.add_listener(outbox.CHANNEL, lambda *_args: self.wake.set())
+        conn.add_termination_listener(lambda _conn: self.wake.set())
+        log.info("relay: listening on %s", outbox.CHANNEL)
+        redis_delay = 0.2
+        next_reconcile = 0.0
+        self.wake.set()  # sweep at once: rows committed while no relay listened
+        while not self.stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=self.settings.sweep_interval)
+            self.wake.clear()
+            if conn.is_closed():
+                raise asyncpg.InterfaceError("the LISTEN connection was closed")
+            try:
+                await self.sweep(conn)
+                if time.monotonic() >= next_reconcile:
+                    next_reconcile = time.monotonic() + self.settings.sweep_interval
+                    if await self.reconcile(conn):
+                        self.wake.set()
+                redis_delay = 0.2
+            except RedisError as exc:
+                # Rows stay pending (the claim rolled back); wait for Redis, keep the database session.
+                log.warning("relay: Redis unavailable (%s); retrying in %.1f s", exc, redis_delay)
+                await self._pause(redis_delay)
+                redis_delay = min(redis_delay * 2, self.settings.reconnect_max)
+                self.wake.set()
+
+    async def sweep(self, conn: asyncpg.Connection) -> int:
+        """Dispatch every due row, a batch per transaction. Returns how many were dispatched."""
+        total = 0
+        while True:
+            async with conn.transaction():
+                rows = await outbox.claim_due(conn, self.settings.claim_batch)
+                for row in rows:
+                    kind = registry.settings_for(row["kind"])
+                    transport.dispatch(self.queue, row["job_id"], row["kind"], kind.timeout, retry=row["attempts"] > 0)
+                await outbox.mark_dispatched(conn, [row["job_id"] for row in rows])
+            total += len(rows)
+            if len(rows) < self.settings.claim_batch:
+                if total:
+                    log.info("relay: dispatched %d job(s)", total)
+                return total
+
+    async def reconcile(self, conn: asyncpg.Connection) -> int:
+        """Fail lost attempts and re-queue vanished RQ jobs. Returns how many rows became due again."""
+        repaired = 0
+        async with conn.transaction():
+            for row in await conn.fetch(outbox.LOST_ATTEMPTS, self.settings.claim_batch):
+                kind = registry.settings_for(row["kind"])
+                status = await outbox.fail_attempt(
+                    conn,
+                    row["job_id"],
+                    row["attempts"],
+                    permanent=False,
+                    retry_in=kind.backoff.delay(row["attempts"]),
+                    error="attempt lost: the worker stopped or hung past the job's timeout",
+                )
+                log.warning("relay: job %s attempt %s lost -> %s", row["job_id"], row["attempts"], status)
+                repaired += 1
+        async with conn.transaction():
+            stale = await conn.fetch(outbox.STALE_DISPATCHED, self.settings.reconcile_after, self.settings.claim_batch)
+            lost = transport.not_waiting(self.redis, [row["job_id"] for row in stale]) if stale else []
+            if lost:
+                await conn.execute(outbox.RESET_TO_PENDING, lost)
+                log.warning("relay: %d dispatched job(s) vanished from RQ; re-dispatching", len(lost))
+                repaired += len(lost)
+        return repaired
+
+
+def main() -> int:
+    load_dotenv()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = JobSettings.from_env()
+    registry.load(settings.modules)
+    relay = Relay(settings, DatabaseSettings.from_env().url, Redis.from_url(RedisSettings.from_env().url))
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, relay.request_stop)
+        await relay.run()
+
+    asyncio.run(serve())
+    return 0

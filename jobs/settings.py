@@ -1,0 +1,53 @@
+"""Settings of the relay and the worker, read once from the environment (see README "Configuration")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sidecar.settings import SettingsError, env_str
+
+
+def env_float(name: str, default: float) -> float:
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class JobSettings:
+    # RQ queue every job goes through; one queue keeps ordering simple (kinds differ by timeout only).
+    queue: str = "fluentpro_jobs"
+    # The relay sweeps for due rows this often even without a notification (NOTIFY is only a wake-up).
+    sweep_interval: float = 2.0
+    # A row dispatched this long ago whose RQ job is no longer waiting is put back to pending.
+    reconcile_after: float = 60.0
+    # Added to a kind's timeout to form the lease of a running attempt; past it the attempt is lost.
+    lease_grace: float = 30.0
+    # Rows claimed per relay transaction.
+    claim_batch: int = 200
+    # Cap of the relay's reconnect backoff (graphile-worker caps at 60 s; we retry faster).
+    reconnect_max: float = 30.0
+    # Extra modules that register job kinds (comma-separated), besides the `jobs.tasks` package.
+    modules: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls) -> JobSettings:
+        modules = tuple(m.strip() for m in (env_str("JOBS_MODULES", "") or "").split(",") if m.strip())
+        batch = int(env_float("JOBS_CLAIM_BATCH", 200))
+        default = cls()
+        return cls(
+            queue=env_str("JOBS_QUEUE", default.queue) or default.queue,
+            sweep_interval=env_float("JOBS_SWEEP_INTERVAL_SECONDS", default.sweep_interval),
+            reconcile_after=env_float("JOBS_RECONCILE_AFTER_SECONDS", default.reconcile_after),
+            lease_grace=env_float("JOBS_LEASE_GRACE_SECONDS", default.lease_grace),
+            claim_batch=batch,
+            reconnect_max=env_float("JOBS_RECONNECT_MAX_SECONDS", default.reconnect_max),
+            modules=modules,
+        )
