@@ -104,9 +104,7 @@ async def test_languages_cover_the_original_three_and_the_ios_twelve(db: TestDat
 async def test_every_row_has_a_name_and_description(db: TestDatabase) -> None:
     async with db.owner() as conn:
         for table in TABLES:
-            empty = await conn.fetchval(
-                f"select count(*) from app.{table} where name = '' or description = ''"
-            )
+            empty = await conn.fetchval(f"select count(*) from app.{table} where name = '' or description = ''")
             assert empty == 0, table
     banking = (await db.as_user(uuid.uuid4()).select("industries", filters={"slug": "banking_finance"})).body
     assert banking[0]["name"] == "Banking & Finance"
@@ -157,7 +155,4 @@ async def test_signed_in_users_cannot_write(db: TestDatabase, table: str) -> Non
         response = await client.sql(statement)
         assert (response.status, response.code) == (403, "42501"), statement
     async with db.owner() as conn:
-        assert (
-            await conn.fetchval(f"select count(*) from app.{table} where name = 'hacked' or slug = 'x_new'")
-            == 0
-        )
+        assert await conn.fetchval(f"select count(*) from app.{table} where name = 'hacked' or slug = 'x_new'") == 0
