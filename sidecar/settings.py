@@ -83,3 +83,156 @@ class RedisSettings:
     @classmethod
     def from_env(cls) -> RedisSettings:
         return cls(url=env_str("REDIS_URL", DEFAULT_REDIS_URL) or DEFAULT_REDIS_URL)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env_str(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def env_list(name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    raw = env_str(name)
+    if raw is None:
+        return default
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+# The Supabase CLI's well-known local JWT secret: minted tokens then work with a local `supabase start`.
+DEV_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # noqa: S105 (public dev value)
+DEV_IDP_ISSUER = "http://dev-idp.localhost/"
+DEV_IDP_AUDIENCE = "https://api.fluentpro.dev"
+
+
+@dataclass(frozen=True, slots=True)
+class Auth0Settings:
+    """The Auth0 tenant that signs the tokens we exchange; `dev_idp` when no tenant is configured."""
+
+    issuer: str
+    audience: str
+    jwks_url: str
+    client_id: str | None = None
+    client_secret: str | None = None
+    realm: str = "Username-Password-Authentication"
+    dev_idp: bool = False
+    leeway_seconds: int = 30
+    jwks_ttl_seconds: int = 600
+    jwks_cooldown_seconds: int = 30
+    jwks_max_stale_seconds: int = 86_400
+    http_timeout_seconds: float = 5.0
+
+    @property
+    def base_url(self) -> str:
+        """The Authentication API lives at the issuer's origin (https://<domain>/)."""
+        return self.issuer.rstrip("/")
+
+    @classmethod
+    def from_env(cls) -> Auth0Settings:
+        domain = env_str("AUTH0_DOMAIN")
+        common = {
+            "client_id": env_str("AUTH0_CLIENT_ID"),
+            "client_secret": env_str("AUTH0_CLIENT_SECRET"),
+            "realm": env_str("AUTH0_REALM", "Username-Password-Authentication") or "",
+            "leeway_seconds": env_int("AUTH0_LEEWAY_SECONDS", 30),
+            "jwks_ttl_seconds": env_int("AUTH0_JWKS_TTL_SECONDS", 600),
+            "jwks_cooldown_seconds": env_int("AUTH0_JWKS_COOLDOWN_SECONDS", 30),
+            "jwks_max_stale_seconds": env_int("AUTH0_JWKS_MAX_STALE_SECONDS", 86_400),
+        }
+        if domain is None:
+            return cls(
+                issuer=DEV_IDP_ISSUER,
+                audience=env_str("AUTH0_AUDIENCE", DEV_IDP_AUDIENCE) or DEV_IDP_AUDIENCE,
+                jwks_url=DEV_IDP_ISSUER + ".well-known/jwks.json",
+                dev_idp=True,
+                **common,  # type: ignore[arg-type]
+            )
+        audience = env_str("AUTH0_AUDIENCE")
+        if audience is None:
+            raise SettingsError("AUTH0_AUDIENCE must be set with AUTH0_DOMAIN (the API identifier)")
+        issuer = env_str("AUTH0_ISSUER", f"https://{domain}/") or ""
+        jwks_url = env_str("AUTH0_JWKS_URL", f"https://{domain}/.well-known/jwks.json") or ""
+        return cls(issuer=issuer, audience=audience, jwks_url=jwks_url, **common)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSettings:
+    """How we sign the Supabase JWTs we mint: ES256 with an imported key, or the legacy HS256 secret."""
+
+    issuer: str
+    ttl_seconds: int = 900
+    private_key_pem: str | None = None
+    kid: str | None = None
+    secret: str | None = None
+
+    @property
+    def algorithm(self) -> str:
+        return "ES256" if self.private_key_pem else "HS256"
+
+    @classmethod
+    def from_env(cls, env: Environment) -> TokenSettings:
+        private_key = env_str("SUPABASE_JWT_PRIVATE_KEY")
+        secret = env_str("SUPABASE_JWT_SECRET")
+        if private_key is None and secret is None and env is Environment.DEVELOPMENT:
+            secret = DEV_JWT_SECRET
+        return cls(
+            issuer=env_str("SUPABASE_JWT_ISSUER", "fluentpro-sidecar") or "fluentpro-sidecar",
+            ttl_seconds=env_int("ACCESS_TOKEN_TTL_SECONDS", 900),
+            private_key_pem=private_key.replace("\\n", "\n") if private_key else None,
+            kid=env_str("SUPABASE_JWT_KID"),
+            secret=secret,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    cors_allow_origins: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    access_log: bool = True
+
+    @classmethod
+    def from_env(cls, env: Environment) -> HttpSettings:
+        default_origins = ("*",) if env is Environment.DEVELOPMENT else ()
+        return cls(
+            cors_allow_origins=env_list("CORS_ALLOW_ORIGINS", default_origins),
+            log_level=(env_str("LOG_LEVEL", "INFO") or "INFO").upper(),
+            access_log=env_bool("ACCESS_LOG", True),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the sidecar reads from the environment, checked once by `validate`."""
+
+    environment: Environment
+    database: DatabaseSettings
+    redis: RedisSettings
+    auth0: Auth0Settings
+    tokens: TokenSettings
+    http: HttpSettings
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = environment()
+        settings = cls(
+            environment=env,
+            database=DatabaseSettings.from_env(),
+            redis=RedisSettings.from_env(),
+            auth0=Auth0Settings.from_env(),
+            tokens=TokenSettings.from_env(env),
+            http=HttpSettings.from_env(env),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Production (and test, which behaves like it) refuses unsafe configurations at start."""
+        from sidecar.settings_checks import problems
+
+        found = problems(self)
+        if found:
+            raise SettingsError("; ".join(found))

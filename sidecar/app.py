@@ -1,0 +1,152 @@
+"""The sidecar application: `create_app(settings)` builds Litestar with its routes, error mapper,
+logs, metrics, CORS and docs; the lifespan makes the long-lived clients and puts them on app.state.
+
+app.state after start-up: settings, pool (asyncpg), redis, http (httpx), token_keys, verifier,
+auth0 (Authentication API client), exchanger; idp in development when no Auth0 tenant is configured.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+import httpx
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from redis.asyncio import Redis
+
+from sidecar.auth.auth0_client import Auth0Client
+from sidecar.auth.exchange import Exchanger
+from sidecar.auth.guard import provide_claims
+from sidecar.auth.jwks import JwksCache
+from sidecar.auth.tokens import TokenKeys
+from sidecar.auth.upstream import Auth0Verifier
+from sidecar.devidp.core import IdentityProvider
+from sidecar.devidp.routes import idp_app, idp_router
+from sidecar.errors import exception_handlers
+from sidecar.observability import RequestIdMiddleware, configure_logging
+from sidecar.routes import health, native_auth, profile, token_exchange
+from sidecar.settings import DatabaseSettings, Settings
+
+log = logging.getLogger("sidecar")
+DEV_IDP_PATH = "/dev-idp"
+
+
+async def make_pool(settings: DatabaseSettings) -> asyncpg.Pool:
+    """The pool; if PostgreSQL is down at start, start anyway (readiness says so, requests get 503)."""
+    try:
+        pool = await asyncpg.create_pool(settings.url, min_size=settings.pool_min, max_size=settings.pool_max)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        log.warning("database not reachable at start", extra={"error": repr(exc)})
+        pool = await asyncpg.create_pool(settings.url, min_size=0, max_size=settings.pool_max)
+    assert pool is not None
+    return pool
+
+
+def make_lifespan(settings: Settings, idp: IdentityProvider | None):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        pool = await make_pool(settings.database)
+        redis = Redis.from_url(settings.redis.url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        # In development without a tenant, the Auth0 client reaches the dev IdP in-process, over real HTTP
+        # semantics (httpx's ASGI transport): the same client code as against Auth0.
+        transport = httpx.ASGITransport(app=idp_app(idp)) if idp is not None else None  # type: ignore[arg-type]
+        http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(settings.auth0.http_timeout_seconds),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        )
+        auth0 = Auth0Client(http, settings.auth0)
+        jwks = JwksCache(
+            auth0.fetch_jwks,
+            ttl=settings.auth0.jwks_ttl_seconds,
+            cooldown=settings.auth0.jwks_cooldown_seconds,
+            max_stale=settings.auth0.jwks_max_stale_seconds,
+        )
+        verifier = Auth0Verifier(
+            jwks, issuer=settings.auth0.issuer, audience=settings.auth0.audience, leeway=settings.auth0.leeway_seconds
+        )
+        state = app.state
+        state.pool, state.redis, state.http, state.auth0, state.jwks, state.verifier = (
+            pool,
+            redis,
+            http,
+            auth0,
+            jwks,
+            verifier,
+        )
+        state.exchanger = Exchanger(pool=pool, verifier=verifier, keys=state.token_keys, auth0=auth0)
+        try:
+            yield
+        finally:
+            await http.aclose()
+            await redis.aclose()
+            await pool.close()
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    settings.validate()  # a hand-built Settings gets the same production refusals as the environment's
+    idp: IdentityProvider | None = None
+    if settings.auth0.dev_idp:
+        if not settings.auth0.client_id:
+            settings = dataclasses.replace(settings, auth0=dataclasses.replace(settings.auth0, client_id="dev-client"))
+        idp = IdentityProvider(
+            issuer=settings.auth0.issuer, audience=settings.auth0.audience, client_id=settings.auth0.client_id or ""
+        )
+    prometheus = PrometheusConfig(
+        app_name="fluentpro-sidecar", prefix="fluentpro", group_path=True, exclude=["/metrics"]
+    )
+    handlers: list[object] = [
+        health.live,
+        health.ready,
+        token_exchange.exchange_token,
+        native_auth.signup,
+        native_auth.login,
+        native_auth.refresh,
+        native_auth.logout,
+        profile.me,
+        PrometheusController,
+    ]
+    if idp is not None:
+        handlers.append(idp_router(idp, DEV_IDP_PATH))
+    origins = list(settings.http.cors_allow_origins)
+    app = Litestar(
+        route_handlers=handlers,  # type: ignore[arg-type]
+        lifespan=[make_lifespan(settings, idp)],
+        dependencies={"claims": Provide(provide_claims)},
+        exception_handlers=exception_handlers(),
+        middleware=[DefineMiddleware(RequestIdMiddleware, access=settings.http.access_log), prometheus.middleware],
+        cors_config=CORSConfig(allow_origins=origins, allow_credentials=False) if origins else None,
+        openapi_config=OpenAPIConfig(
+            title="FluentPro sidecar",
+            version="0.1.0",
+            description="Token exchange, native sign-in, and the endpoints that act as the user.",
+            path="/docs",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        logging_config=None,
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.token_keys = TokenKeys(settings.tokens)
+    app.state.idp = idp
+    return app
+
+
+def app_from_env() -> Litestar:
+    """The ASGI factory uvicorn calls (`sidecar.app:app_from_env`, factory=True)."""
+    settings = Settings.from_env()
+    configure_logging(settings.http.log_level)
+    return create_app(settings)

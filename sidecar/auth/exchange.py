@@ -1,0 +1,66 @@
+"""The token exchange itself: verify the Auth0 token, sync the profile, refuse suspension, mint ours.
+
+Shared by `POST /v1/auth/token` and the native-app wrappers (login, signup, refresh), so every path
+to a Supabase JWT goes through the same checks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from sidecar.auth.auth0_client import Auth0Client
+from sidecar.auth.tokens import MintedToken, TokenKeys
+from sidecar.auth.upstream import Auth0Verifier, UpstreamIdentity, identity_from
+from sidecar.errors import ProblemError
+
+log = logging.getLogger("sidecar.auth.exchange")
+SYNC = "select private.sync_auth0_profile($1, $2, $3, $4)"
+
+
+@dataclass(frozen=True, slots=True)
+class Exchanger:
+    pool: asyncpg.Pool
+    verifier: Auth0Verifier
+    keys: TokenKeys
+    auth0: Auth0Client
+
+    async def exchange(self, auth0_access_token: str) -> MintedToken:
+        claims = await self.verifier.verify(auth0_access_token)
+        identity = identity_from(claims)
+        profile = await self.sync(identity)
+        if profile["created"] and identity.email is None:
+            # Registration from a tenant whose tokens carry no profile facts: ask /userinfo once.
+            identity = await self._with_userinfo(identity, auth0_access_token)
+            if identity.email is not None:
+                profile = await self.sync(identity)
+        if profile["status"] != "active":
+            raise ProblemError("auth.profile_suspended", "This account is suspended.", 403)
+        return self.keys.mint(
+            profile_id=uuid.UUID(str(profile["profile_id"])),
+            auth0_subject=identity.subject,
+            roles=[str(role) for role in profile["roles"]],
+        )
+
+    async def sync(self, identity: UpstreamIdentity) -> dict[str, Any]:
+        """Run the definer sync as service_role: the only right that role needs here is EXECUTE on it."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("select set_config('role', 'service_role', true)")
+            raw = await conn.fetchval(SYNC, identity.subject, identity.email, identity.email_verified, identity.name)
+        result: dict[str, Any] = json.loads(raw) if isinstance(raw, str) else raw
+        return result
+
+    async def _with_userinfo(self, identity: UpstreamIdentity, token: str) -> UpstreamIdentity:
+        try:
+            info = await self.auth0.userinfo(token)
+        except ProblemError as exc:
+            log.warning("userinfo unavailable at registration", extra={"code": exc.code})
+            return identity
+        if info.get("sub") != identity.subject:
+            return identity
+        return identity_from({**info, "sub": identity.subject})

@@ -1,0 +1,96 @@
+"""Our own Supabase JWTs: minting them after an exchange, and verifying them on incoming requests.
+
+Minted claims are exactly: iss, sub (profile uuid), aud and role ("authenticated"), iat, exp,
+session_id, auth0_sub and app_roles. Nothing else is copied from the upstream token.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+from sidecar.errors import ProblemError
+from sidecar.settings import TokenSettings
+
+AUDIENCE = "authenticated"
+ROLE = "authenticated"
+
+
+@dataclass(frozen=True, slots=True)
+class MintedToken:
+    token: str
+    claims: dict[str, Any]
+    expires_in: int
+
+
+class TokenKeys:
+    """The signing key (ES256 private key or HS256 secret) and what verifies it, loaded once."""
+
+    def __init__(self, settings: TokenSettings) -> None:
+        self.settings = settings
+        self.algorithm = settings.algorithm
+        self.headers: dict[str, Any] = {"typ": "JWT"}
+        if settings.kid:
+            self.headers["kid"] = settings.kid
+        if settings.private_key_pem:
+            private = load_pem_private_key(settings.private_key_pem.encode(), password=None)
+            if not isinstance(private, ec.EllipticCurvePrivateKey) or private.curve.name != "secp256r1":
+                raise ValueError("SUPABASE_JWT_PRIVATE_KEY must be a P-256 (ES256) private key")
+            self.signing_key: Any = private
+            self.verifying_key: Any = private.public_key()
+        else:
+            assert settings.secret, "a secret or a private key is required"
+            self.signing_key = self.verifying_key = settings.secret.encode()
+
+    def mint(
+        self, *, profile_id: uuid.UUID, auth0_subject: str, roles: Sequence[str], now: int | None = None
+    ) -> MintedToken:
+        issued = int(time.time()) if now is None else now
+        claims = {
+            "iss": self.settings.issuer,
+            "sub": str(profile_id),
+            "aud": AUDIENCE,
+            "role": ROLE,
+            "iat": issued,
+            "exp": issued + self.settings.ttl_seconds,
+            "session_id": str(uuid.uuid4()),
+            "auth0_sub": auth0_subject,
+            "app_roles": sorted(roles),
+        }
+        token = jwt.encode(claims, self.signing_key, algorithm=self.algorithm, headers=self.headers)
+        return MintedToken(token=token, claims=claims, expires_in=self.settings.ttl_seconds)
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """Verify one of our tokens: our algorithm only, our issuer, aud/role authenticated, a uuid sub."""
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=self.verifying_key,
+                algorithms=[self.algorithm],
+                audience=AUDIENCE,
+                issuer=self.settings.issuer,
+                leeway=5,
+                options={"require": ["iss", "aud", "exp", "iat", "sub", "role"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise unauthorized("auth.token_expired", "The access token has expired.") from exc
+        except jwt.PyJWTError as exc:
+            raise unauthorized("auth.invalid_token", "The access token is not valid.") from exc
+        if claims.get("role") != ROLE:
+            raise unauthorized("auth.invalid_token", "The access token does not carry the authenticated role.")
+        try:
+            uuid.UUID(str(claims["sub"]))
+        except ValueError as exc:
+            raise unauthorized("auth.invalid_token", "The access token's subject is not a user id.") from exc
+        return claims
+
+
+def unauthorized(code: str, message: str) -> ProblemError:
+    return ProblemError(code, message, 401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})

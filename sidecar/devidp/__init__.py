@@ -1,0 +1,5 @@
+"""A development identity provider that speaks the parts of Auth0 we use (development only).
+
+It has its own RSA keys and JWKS and issues Auth0-shaped tokens, so the whole sign-in flow works on a
+machine with no Auth0 tenant. The tests' fake Auth0 is built on the same code. Production refuses it.
+"""

@@ -1,0 +1,41 @@
+"""Liveness (the process answers) and readiness (PostgreSQL and Redis answer, within a short timeout)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+from litestar import Request, Response, get
+from redis.asyncio import Redis
+
+CHECK_TIMEOUT_SECONDS = 2.0
+
+
+@get("/health/live", tags=["health"], summary="The process is up")
+async def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _database(pool: asyncpg.Pool) -> bool:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            return bool(await pool.fetchval("select 1") == 1)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        return False
+
+
+async def _redis(redis: Redis) -> bool:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            return bool(await redis.ping())
+    except (OSError, TimeoutError, Exception):
+        return False
+
+
+@get("/health/ready", tags=["health"], summary="PostgreSQL and Redis are reachable")
+async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    database, redis = await asyncio.gather(_database(request.app.state.pool), _redis(request.app.state.redis))
+    checks = {"database": "ok" if database else "unavailable", "redis": "ok" if redis else "unavailable"}
+    ok = database and redis
+    return Response({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)

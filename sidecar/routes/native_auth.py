@@ -1,0 +1,79 @@
+"""Sign-up, login, refresh and logout for native apps, wrapping Auth0's Authentication API.
+
+Each successful call answers our Supabase JWT (via the same exchange as /v1/auth/token) together
+with Auth0's refresh token, which the app keeps to refresh and to log out (revocation).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, post
+
+from sidecar.auth.auth0_client import Auth0Client
+from sidecar.auth.exchange import Exchanger
+from sidecar.auth.passwords import check_signup
+from sidecar.errors import ProblemError
+from sidecar.routes.token_exchange import NO_STORE
+
+
+class SignupBody(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    password: str
+    full_name: str
+
+
+class LoginBody(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    password: str
+
+
+class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: str
+
+
+class Session(msgspec.Struct):
+    access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: str | None
+
+
+async def _session(request: Request[Any, Any, Any], auth0_tokens: dict[str, Any], status: int) -> Response[Session]:
+    exchanger: Exchanger = request.app.state.exchanger
+    minted = await exchanger.exchange(str(auth0_tokens["access_token"]))
+    session = Session(minted.token, "Bearer", minted.expires_in, auth0_tokens.get("refresh_token"))
+    return Response(session, status_code=status, headers=NO_STORE)
+
+
+def _auth0(request: Request[Any, Any, Any]) -> Auth0Client:
+    client: Auth0Client = request.app.state.auth0
+    return client
+
+
+@post("/v1/auth/signup", tags=["auth"], summary="Create an account (Auth0 database connection) and sign in")
+async def signup(request: Request[Any, Any, Any], data: SignupBody) -> Response[Session]:
+    email, full_name = check_signup(data.email, data.password, data.full_name)
+    auth0 = _auth0(request)
+    await auth0.signup(email, data.password, full_name)
+    return await _session(request, await auth0.login(email, data.password), 201)
+
+
+@post("/v1/auth/login", tags=["auth"], summary="Sign in with email and password")
+async def login(request: Request[Any, Any, Any], data: LoginBody) -> Response[Session]:
+    if not data.email.strip() or not data.password:
+        raise ProblemError("auth.invalid_credentials", "Wrong email or password.", 401)
+    return await _session(request, await _auth0(request).login(data.email.strip(), data.password), 200)
+
+
+@post("/v1/auth/refresh", tags=["auth"], summary="A new access token from a refresh token")
+async def refresh(request: Request[Any, Any, Any], data: RefreshBody) -> Response[Session]:
+    tokens = await _auth0(request).refresh(data.refresh_token)
+    tokens.setdefault("refresh_token", data.refresh_token)  # Auth0 returns one only when it rotates it
+    return await _session(request, tokens, 200)
+
+
+@post("/v1/auth/logout", tags=["auth"], summary="Revoke the refresh token", status_code=204)
+async def logout(request: Request[Any, Any, Any], data: RefreshBody) -> None:
+    await _auth0(request).revoke(data.refresh_token)

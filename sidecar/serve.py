@@ -1,0 +1,26 @@
+"""`fluentpro serve`: the sidecar under uvicorn."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from sidecar.settings import Settings, SettingsError
+
+
+def serve(host: str, port: int) -> int:
+    try:
+        Settings.from_env()  # refuse a bad configuration before binding the port, with a clear message
+    except SettingsError as exc:
+        print(f"fluentpro serve: {exc}")
+        return 2
+    uvicorn.run(
+        "sidecar.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        access_log=False,  # our middleware logs each request as JSON with its request id
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+    )
+    return 0
