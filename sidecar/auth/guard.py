@@ -1,8 +1,8 @@
 """The bearer-token check of incoming requests, for handlers that act as the user.
 
-Declare a parameter `claims: UserClaims` in a handler: the app-level dependency `claims` verifies
-`Authorization: Bearer <our minted JWT>` and hands over its claims, or answers 401 with a problem
-document (`auth.missing_token`, `auth.invalid_token`, `auth.token_expired`). Then
+Declare a parameter `claims: NamedDependency[UserClaims]` (from litestar.di) in a handler: the
+app-level dependency `claims` verifies `Authorization: Bearer <our minted JWT>` and hands over its
+claims, or answers 401 with a problem document (`auth.missing_token`, `auth.invalid_token`, `auth.token_expired`). Then
 `async with acting_as(pool, claims) as conn:` runs SQL as that user under RLS.
 """
 

@@ -49,24 +49,18 @@ class JwksCache:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None  # last successful fetch
         self._attempted_at: float | None = None  # last attempt, successful or not
+        self._failing = False  # the last attempt failed: we are serving stale keys
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str) -> jwt.PyJWK:
-        now = self._clock()
-        if kid in self._keys and self._fresh(now):
+        if kid in self._keys and self._fresh(self._clock()):
             return self._keys[kid]
-        if kid in self._keys:  # stale: try to refresh, fall back to the known key within max_stale
-            await self._refresh()
-            if kid in self._keys and self._usable(self._clock()):
-                return self._keys[kid]
-            raise JwksUnavailable("the signing keys could not be refreshed")
-        refreshed = await self._refresh()
-        if kid in self._keys and self._usable(self._clock()):
-            return self._keys[kid]
-        if self._fetched_at is None or not self._usable(self._clock()):
+        refreshed = await self._refresh()  # stale or unknown: refresh, unless the cooldown forbids it
+        if not self._usable(self._clock()):
             raise JwksUnavailable("the signing keys are not available")
-        if refreshed is False:
-            log.warning("unknown kid during JWKS outage", extra={"kid": kid[:64]})
+        if kid in self._keys:
+            return self._keys[kid]
+        if refreshed is False:  # could not look for new keys: not the token's fault
             raise JwksUnavailable("the signing keys could not be refreshed")
         raise UnknownKey(kid)
 
@@ -74,7 +68,10 @@ class JwksCache:
         return self._fetched_at is not None and now - self._fetched_at < self.ttl
 
     def _usable(self, now: float) -> bool:
-        return self._fetched_at is not None and now - self._fetched_at < self.max_stale
+        """Keys are usable while the endpoint answers; during an outage, for max_stale after the last success."""
+        if self._fetched_at is None:
+            return False
+        return not self._failing or now - self._fetched_at < self.max_stale
 
     async def _refresh(self) -> bool | None:
         """Fetch unless another caller just did (single flight) or the cooldown forbids it.
@@ -94,8 +91,10 @@ class JwksCache:
                 keys = parse_jwks(document)
             except Exception as exc:  # any failure: keep what we have (stale-if-error)
                 log.warning("JWKS refresh failed", extra={"error": repr(exc)})
+                self._failing = True
                 return False
             self._keys = keys
+            self._failing = False
             self._fetched_at = self._clock()
             return True
 

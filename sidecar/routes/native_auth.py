@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
+from litestar.params import JSONBody
 
 from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.exchange import Exchanger
@@ -53,7 +54,7 @@ def _auth0(request: Request[Any, Any, Any]) -> Auth0Client:
 
 
 @post("/v1/auth/signup", tags=["auth"], summary="Create an account (Auth0 database connection) and sign in")
-async def signup(request: Request[Any, Any, Any], data: SignupBody) -> Response[Session]:
+async def signup(request: Request[Any, Any, Any], data: JSONBody[SignupBody]) -> Response[Session]:
     email, full_name = check_signup(data.email, data.password, data.full_name)
     auth0 = _auth0(request)
     await auth0.signup(email, data.password, full_name)
@@ -61,19 +62,19 @@ async def signup(request: Request[Any, Any, Any], data: SignupBody) -> Response[
 
 
 @post("/v1/auth/login", tags=["auth"], summary="Sign in with email and password")
-async def login(request: Request[Any, Any, Any], data: LoginBody) -> Response[Session]:
+async def login(request: Request[Any, Any, Any], data: JSONBody[LoginBody]) -> Response[Session]:
     if not data.email.strip() or not data.password:
         raise ProblemError("auth.invalid_credentials", "Wrong email or password.", 401)
     return await _session(request, await _auth0(request).login(data.email.strip(), data.password), 200)
 
 
 @post("/v1/auth/refresh", tags=["auth"], summary="A new access token from a refresh token")
-async def refresh(request: Request[Any, Any, Any], data: RefreshBody) -> Response[Session]:
+async def refresh(request: Request[Any, Any, Any], data: JSONBody[RefreshBody]) -> Response[Session]:
     tokens = await _auth0(request).refresh(data.refresh_token)
     tokens.setdefault("refresh_token", data.refresh_token)  # Auth0 returns one only when it rotates it
     return await _session(request, tokens, 200)
 
 
 @post("/v1/auth/logout", tags=["auth"], summary="Revoke the refresh token", status_code=204)
-async def logout(request: Request[Any, Any, Any], data: RefreshBody) -> None:
+async def logout(request: Request[Any, Any, Any], data: JSONBody[RefreshBody]) -> None:
     await _auth0(request).revoke(data.refresh_token)

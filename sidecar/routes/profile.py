@@ -6,13 +6,14 @@ import json
 from typing import Any
 
 from litestar import Request, get
+from litestar.di import NamedDependency
 
 from sidecar.acting import acting_as
 from sidecar.auth.guard import UserClaims
 
 
 @get("/v1/me", tags=["profile"], summary="The signed-in user's profile, roles and permissions")
-async def me(request: Request[Any, Any, Any], claims: UserClaims) -> dict[str, Any]:
+async def me(request: Request[Any, Any, Any], claims: NamedDependency[UserClaims]) -> dict[str, Any]:
     async with acting_as(request.app.state.pool, claims, readonly=True, method="GET", path="/v1/me") as conn:
         raw = await conn.fetchval("select api.me()")
     result: dict[str, Any] = json.loads(raw) if isinstance(raw, str) else raw

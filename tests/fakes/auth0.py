@@ -1,0 +1,75 @@
+"""A fake Auth0 tenant: a real HTTP server on loopback speaking the Authentication API we use.
+
+It is the development identity provider (sidecar/devidp) plus what tests need to inject: a JWKS
+outage, a count of JWKS fetches, key rotation, and signing arbitrary tokens with its keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+
+from sidecar.devidp.core import IdentityProvider, new_key
+from sidecar.devidp.routes import IdpUnavailable, idp_app
+
+AUDIENCE = "https://api.fluentpro.test"
+CLIENT_ID = "test-client"
+CLIENT_SECRET = "test-client-secret"
+
+
+@dataclass
+class FakeAuth0(IdentityProvider):
+    jwks_fetches: int = 0
+    jwks_down: bool = False
+
+    def jwks(self) -> dict[str, Any]:
+        self.jwks_fetches += 1
+        if self.jwks_down:
+            raise IdpUnavailable
+        return super().jwks()
+
+    def reset(self) -> None:
+        self.keys = [new_key()]
+        self.users.clear()
+        self.refresh_tokens.clear()
+        self.jwks_fetches = 0
+        self.jwks_down = False
+
+
+class FakeAuth0Server:
+    """Runs the fake under uvicorn in its own thread and event loop, on a free loopback port.
+
+    Its own loop: the code under test may block its loop (a test client's portal does), and the fake
+    must still answer, as a remote Auth0 would.
+    """
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.idp = FakeAuth0(issuer=self.url + "/", audience=AUDIENCE, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+        config = uvicorn.Config(
+            idp_app(self.idp), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", access_log=False
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="fake-auth0", daemon=True)
+
+    async def start(self) -> FakeAuth0Server:
+        self.thread.start()
+        while not self.server.started:
+            await asyncio.sleep(0.01)
+        return self
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        await asyncio.to_thread(self.thread.join, 10)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
