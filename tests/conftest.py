@@ -7,22 +7,37 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.support.database import TestDatabase, build_template, clone, drop_database, drop_stale_databases
+from tests.support.database import (
+    BackgroundDropper,
+    TestDatabase,
+    build_template,
+    clone,
+    drop_database,
+    drop_stale_databases,
+)
 
 
 @pytest.fixture(scope="session")
-async def template_db() -> AsyncIterator[str]:
+async def dropper() -> AsyncIterator[BackgroundDropper]:
+    background = BackgroundDropper()
+    yield background
+    await background.wait()
+
+
+@pytest.fixture(scope="session")
+async def template_db(dropper: BackgroundDropper) -> AsyncIterator[str]:
     await drop_stale_databases()
     name = await build_template()
     yield name
+    await dropper.wait()  # clones first: a template cannot be dropped while copies are being made
     await drop_database(name)
 
 
 @pytest.fixture
-async def db(template_db: str) -> AsyncIterator[TestDatabase]:
+async def db(template_db: str, dropper: BackgroundDropper) -> AsyncIterator[TestDatabase]:
     database = await clone(template_db)
     try:
         yield database
     finally:
         await database.api.close()
-        await drop_database(database.name)
+        dropper.drop(database.name)

@@ -6,6 +6,7 @@ databases left by a killed run are dropped at the next start.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 from collections.abc import AsyncIterator
@@ -72,6 +73,32 @@ async def drop_database(name: str) -> None:
         await admin.execute(f'drop database if exists "{name}" with (force)')
     finally:
         await admin.close()
+
+
+class BackgroundDropper:
+    """Drops used test databases off the critical path.
+
+    DROP DATABASE forces a checkpoint and PostgreSQL runs drops one at a time (about half a second
+    each here), while cloning the template takes a tenth of that. Dropping in the background lets
+    that wait overlap the tests that follow instead of adding to every teardown.
+    """
+
+    def __init__(self, concurrency: int = 2) -> None:
+        self._slots = asyncio.Semaphore(concurrency)
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def drop(self, name: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._drop(name))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _drop(self, name: str) -> None:
+        async with self._slots:
+            await drop_database(name)
+
+    async def wait(self) -> None:
+        while self._pending:
+            await asyncio.gather(*list(self._pending))
 
 
 @dataclass
