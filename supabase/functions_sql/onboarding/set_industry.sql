@@ -8,6 +8,11 @@ declare
     caller uuid := private.onboarding__caller();
     chosen_id uuid;
 begin
+    if set_industry.industry is null then
+        perform private.raise_error(
+            'onboarding.invalid_argument', 'industry is required.', 400, pg_catalog.jsonb_build_object('argument', 'industry')
+        );
+    end if;
     select i.industry_id into chosen_id
     from app.industries as i
     where i.slug = set_industry.industry and i.is_active;

@@ -8,6 +8,11 @@ declare
     caller uuid := private.onboarding__caller();
     chosen app.native_languages;
 begin
+    if set_native_language.native_language is null then
+        perform private.raise_error(
+            'onboarding.invalid_argument', 'native_language is required.', 400, pg_catalog.jsonb_build_object('argument', 'native_language')
+        );
+    end if;
     select l.* into chosen
     from app.native_languages as l
     where l.slug = set_native_language.native_language and l.is_active;
