@@ -9,7 +9,7 @@ arrives) and `embed` (batched). Every call reports token usage to its caller, wh
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -126,7 +126,7 @@ class AIClient:
 
     async def chat_stream(
         self, *, messages: list[dict[str, str]], on_usage: UsageSink | None = None, max_tokens: int = 1200
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         """Text deltas of one chat completion. Opening the stream is retried; a failure after the first
         delta is not (the caller has sent part of it) and surfaces as `AIUpstreamError`."""
         sdk = self.sdk()

@@ -19,6 +19,10 @@ class AIError(Exception):
         self.message = message
         self.retry_after = retry_after
 
+    def __str__(self) -> str:
+        # The code first: logs and the outbox's last_error carry it (the plan's failure_code is read from it).
+        return f"{self.code}: {self.message}"
+
     @property
     def retry_after_header(self) -> str | None:
         """Whole seconds for a Retry-After header (rounded up, at least 1)."""

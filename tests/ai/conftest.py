@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sidecar.ai.settings import OpenAISettings
 from tests.fakes.openai_server import API_KEY, FakeOpenAI, running_fake_openai
+from tests.jobs.stack import JobStack, claim_redis_db, release_redis_db
+from tests.support.database import TestDatabase
 
 
 @pytest.fixture
@@ -33,3 +36,44 @@ def settings_for(fake: FakeOpenAI, **overrides: Any) -> OpenAISettings:
         breaker_cooldown_seconds=30.0,
     )
     return dataclasses.replace(base, **overrides)
+
+
+@pytest.fixture
+def redis_number() -> Iterator[int]:
+    number = claim_redis_db()
+    try:
+        yield number
+    finally:
+        release_redis_db(number)
+
+
+AI_JOB_MODULES = "jobs.learning_plans"
+
+
+def ai_env(fake: FakeOpenAI | None) -> dict[str, str]:
+    """Worker settings for the AI jobs: the fake OpenAI (or none: not configured), quick retries."""
+    env = {
+        "JOBS_MODULES": AI_JOB_MODULES,
+        "OPENAI_API_KEY": "",
+        "OPENAI_MAX_ATTEMPTS": "3",
+        "OPENAI_BACKOFF_BASE_SECONDS": "0.01",
+        "OPENAI_BACKOFF_CAP_SECONDS": "0.05",
+    }
+    if fake is not None:
+        env |= {
+            "OPENAI_API_KEY": API_KEY,
+            "OPENAI_BASE_URL": fake.url,
+            "OPENAI_CHAT_MODEL": "fake-chat",
+            "OPENAI_EMBEDDING_MODEL": "fake-embedding",
+        }
+    return env
+
+
+@pytest.fixture
+async def ai_stack(db: TestDatabase, redis_number: int, tmp_path: Path) -> AsyncIterator[JobStack]:
+    """Relay and worker processes for the test database; the test sets `overrides` (ai_env) and starts them."""
+    stack = JobStack(database_url=db.url, redis_db=redis_number, log_dir=tmp_path)
+    try:
+        yield stack
+    finally:
+        stack.stop_all()

@@ -1,0 +1,163 @@
+"""POST /v1/ai/practice-scenario: a role-play scenario for one (partner, situation) module of the
+caller's learning plan, streamed as server-sent events.
+
+Order of checks: signed in (guard) -> AI available (not configured / circuit open: 503 at once, no
+quota spent) -> body -> the caller's plan has that module (409 / 422) -> the per-user rate limit
+(429 with Retry-After) -> the upstream stream is opened (its failures answer 502/503 as a problem
+document, before any event) -> events: `scenario` (the module), `delta`* (text, in order), `done`.
+A failure after the first event ends the stream with an `error` event carrying the code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from sidecar.acting import acting_as
+from sidecar.ai.breaker import BreakerState
+from sidecar.ai.client import AIClient, Usage
+from sidecar.ai.errors import AIError, AINotConfigured
+from sidecar.ai.prompts import scenario_messages
+from sidecar.ai.runtime import process_client
+from sidecar.auth.guard import UserClaims
+from sidecar.errors import ProblemError
+
+PATH = "/v1/ai/practice-scenario"
+FEATURE = "practice_scenario"
+Slug = Annotated[str, msgspec.Meta(pattern="^[a-z][a-z0-9_]{1,62}$")]
+
+
+class ScenarioRequest(msgspec.Struct, forbid_unknown_fields=True):
+    partner: Slug
+    situation: Slug
+
+
+def ai_client(request: Request[Any, Any, Any]) -> AIClient:
+    """The app's client (the lifespan or a test may set app.state.ai_client), else the process's."""
+    client = getattr(request.app.state, "ai_client", None)
+    return client if isinstance(client, AIClient) else process_client()
+
+
+def problem_of(error: AIError) -> ProblemError:
+    headers = {"Retry-After": error.retry_after_header} if error.retry_after_header else None
+    return ProblemError(error.code, error.message, error.status, headers=headers)
+
+
+def ensure_available(client: AIClient) -> None:
+    if not client.configured:
+        raise problem_of(AINotConfigured("The AI service is not configured.", retry_after=60.0))
+    if client.breaker.state is BreakerState.OPEN:
+        try:
+            client.breaker.before_call()
+        except AIError as exc:
+            raise problem_of(exc) from exc
+
+
+def find_module(plan_state: dict[str, Any], body: ScenarioRequest) -> dict[str, Any]:
+    plan = plan_state.get("plan")
+    if not plan:
+        raise ProblemError(
+            "ai.plan_not_ready", "You have no learning plan yet.", 409, details={"status": plan_state.get("status")}
+        )
+    for module in plan.get("modules", []):
+        if module.get("partner") == body.partner and module.get("situation") == body.situation:
+            return dict(module)
+    raise ProblemError(
+        "ai.not_in_plan",
+        "Your learning plan has no module for this partner and situation.",
+        422,
+        details={"partner": body.partner, "situation": body.situation},
+    )
+
+
+async def claim_scenario(request: Request[Any, Any, Any], claims: UserClaims, body: ScenarioRequest) -> dict[str, Any]:
+    """As the user, in one transaction: read the plan, find the module, take one request of the quota."""
+    async with acting_as(request.app.state.pool, claims, path=PATH) as conn:
+        raw = await conn.fetchval("select api.my_learning_plan()")
+        module = find_module(json.loads(raw) if isinstance(raw, str) else raw, body)
+        wait = int(await conn.fetchval("select private.ai_take_quota($1)", FEATURE))
+    if wait > 0:
+        raise ProblemError(
+            "ai.rate_limited",
+            "Too many practice scenarios for now; try again later.",
+            429,
+            details={"retry_after_seconds": wait},
+            headers={"Retry-After": str(wait)},
+        )
+    return module
+
+
+async def record(request: Request[Any, Any, Any], claims: UserClaims, usage: list[Usage]) -> None:
+    if not usage:
+        return
+    async with acting_as(request.app.state.pool, claims, path=PATH) as conn:
+        for item in usage:
+            await conn.execute(
+                "select private.record_ai_usage($1, $2, $3, $4)",
+                FEATURE,
+                item.model,
+                item.prompt_tokens,
+                item.completion_tokens,
+            )
+
+
+def event(name: str, data: dict[str, Any], seq: int) -> ServerSentEventMessage:
+    return ServerSentEventMessage(event=name, data=json.dumps(data, ensure_ascii=False), id=seq)
+
+
+@post(PATH, tags=["ai"], summary="Stream a practice scenario for one module of your learning plan", status_code=200)
+async def practice_scenario(
+    request: Request[Any, Any, Any], claims: NamedDependency[UserClaims], data: JSONBody[ScenarioRequest]
+) -> ServerSentEvent:
+    client = ai_client(request)
+    ensure_available(client)
+    module = await claim_scenario(request, claims, data)
+    usage: list[Usage] = []
+    context = {
+        "partner": data.partner,
+        "situation": data.situation,
+        "module_title": module.get("title"),
+        "goals": module.get("goals", []),
+        "key_phrases": module.get("key_phrases", []),
+        "scenario_ideas": module.get("scenarios", []),
+    }
+    deltas = client.chat_stream(messages=scenario_messages(context), on_usage=usage.append)
+    try:
+        first = await anext(deltas)  # opening failures become a problem response, not a broken stream
+    except StopAsyncIteration:
+        first = ""
+    except AIError as exc:
+        raise problem_of(exc) from exc
+
+    async def events() -> AsyncIterator[ServerSentEventMessage]:
+        seq = 0
+        yield event(
+            "scenario", {"partner": data.partner, "situation": data.situation, "title": module.get("title")}, seq
+        )
+        try:
+            text = first
+            while True:
+                if text:
+                    seq += 1
+                    yield event("delta", {"text": text}, seq)
+                try:
+                    text = await anext(deltas)
+                except StopAsyncIteration:
+                    break
+        except AIError as exc:
+            yield event("error", {"code": exc.code, "message": exc.message}, seq + 1)
+            return
+        finally:
+            await deltas.aclose()
+            await record(request, claims, usage)
+        tokens = sum(u.total_tokens for u in usage)
+        yield event("done", {"deltas": seq, "total_tokens": tokens}, seq + 1)
+
+    return ServerSentEvent(events(), headers={"Cache-Control": "no-store"})
