@@ -29,19 +29,21 @@ where job_id = any($1::bigint[]) and status in ('pending', 'failed')
 """
 
 # Rows on RQ for longer than $1 seconds: the reconciler checks that their RQ job still waits.
+# No lock: a worker starting one of them must not wait for the reconciler's Redis round trip.
 STALE_DISPATCHED = """
-select job_id
+select job_id, dispatched_at
 from private.job_outbox
 where status = 'dispatched' and dispatched_at < now() - make_interval(secs => $1)
 order by dispatched_at
 limit $2
-for update skip locked
 """
 
+# Only rows still in the state the reconciler saw (a worker may have started one meanwhile).
 RESET_TO_PENDING = """
-update private.job_outbox
+update private.job_outbox as o
 set status = 'pending', updated_at = now()
-where job_id = any($1::bigint[]) and status = 'dispatched'
+from unnest($1::bigint[], $2::timestamptz[]) as seen (job_id, dispatched_at)
+where o.job_id = seen.job_id and o.dispatched_at = seen.dispatched_at and o.status = 'dispatched'
 """
 
 # Attempts whose lease ran out: the worker died or hung past its timeout.
@@ -54,12 +56,15 @@ limit $1
 for update skip locked
 """
 
-# The worker starts an attempt: only a dispatched row of the expected kind, once per delivery.
+# The worker starts an attempt, once per delivery. The relay enqueues to RQ before its claim commits,
+# so a fast worker may still see the row as due (pending, or failed and due): matching those states
+# makes this update wait for the relay's row lock, then re-check the committed 'dispatched' row.
 START_ATTEMPT = """
 update private.job_outbox
 set status = 'running', attempts = attempts + 1, max_attempts = $3, started_at = now(), updated_at = now(),
     locked_until = now() + make_interval(secs => $4)
-where job_id = $1 and kind = $2 and status = 'dispatched'
+where job_id = $1 and kind = $2
+    and (status in ('pending', 'dispatched') or (status = 'failed' and run_after <= now()))
 returning attempts, max_attempts, payload, profile_id
 """
 

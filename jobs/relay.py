@@ -129,13 +129,15 @@ class Relay:
                 )
                 log.warning("relay: job %s attempt %s lost -> %s", row["job_id"], row["attempts"], status)
                 repaired += 1
-        async with conn.transaction():
-            stale = await conn.fetch(outbox.STALE_DISPATCHED, self.settings.reconcile_after, self.settings.claim_batch)
-            lost = transport.not_waiting(self.redis, [row["job_id"] for row in stale]) if stale else []
-            if lost:
-                await conn.execute(outbox.RESET_TO_PENDING, lost)
-                log.warning("relay: %d dispatched job(s) vanished from RQ; re-dispatching", len(lost))
-                repaired += len(lost)
+        stale = await conn.fetch(outbox.STALE_DISPATCHED, self.settings.reconcile_after, self.settings.claim_batch)
+        seen = {row["job_id"]: row["dispatched_at"] for row in stale}
+        lost = transport.not_waiting(self.redis, seen, self.settings.reconcile_after) if seen else []
+        if lost:
+            result = await conn.execute(outbox.RESET_TO_PENDING, lost, [seen[job_id] for job_id in lost])
+            count = int(str(result).split()[-1])
+            if count:
+                log.warning("relay: %d dispatched job(s) vanished from RQ; re-dispatching %s", count, lost)
+            repaired += count
         return repaired
 
 

@@ -8,12 +8,14 @@ inspection; the relay deletes a stale RQ job before it re-dispatches a row.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 from rq import Queue
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
+from rq.utils import utcparse
 
 RUNNER = "jobs.runner.run"
 # RQ's own SIGALRM timeout only backs up the runner's per-kind asyncio timeout.
@@ -73,12 +75,21 @@ def _enqueue(queue: Queue, job_id: int, kind: str, timeout: float) -> None:
     )
 
 
-def not_waiting(redis: Redis, job_ids: Iterable[int]) -> list[int]:
-    """The ids whose RQ job is gone (e.g. Redis lost its data) or is no longer waiting to run."""
+def not_waiting(redis: Redis, job_ids: Iterable[int], started_grace: float) -> list[int]:
+    """The ids whose RQ job is gone (e.g. Redis lost its data) or will not run: not waiting, and not
+    started within `started_grace` seconds (a worker marks its row running right after it starts a job,
+    so a job started longer ago whose row is still dispatched had its worker die in between)."""
     ids = list(job_ids)
     pipe = redis.pipeline(transaction=False)
     for job_id in ids:
-        pipe.hget(f"rq:job:{rq_job_id(job_id)}", "status")
-    statuses = pipe.execute()
+        pipe.hmget(f"rq:job:{rq_job_id(job_id)}", ["status", "started_at"])
     waiting = {status.value.encode() for status in WAITING}
-    return [job_id for job_id, status in zip(ids, statuses, strict=True) if status not in waiting]
+    horizon = datetime.now(UTC) - timedelta(seconds=started_grace)
+    lost = []
+    for job_id, (status, started_at) in zip(ids, pipe.execute(), strict=True):
+        if status in waiting:
+            continue
+        if status == JobStatus.STARTED.value.encode() and started_at and utcparse(started_at.decode()) > horizon:
+            continue
+        lost.append(job_id)
+    return lost
