@@ -17,7 +17,6 @@ import httpx
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
@@ -127,7 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[make_lifespan(settings, idp)],
         dependencies={"claims": Provide(provide_claims)},
         exception_handlers=exception_handlers(),
-        middleware=[DefineMiddleware(RequestIdMiddleware, access=settings.http.access_log), prometheus.middleware],
+        middleware=[prometheus.middleware],
         cors_config=CORSConfig(allow_origins=origins, allow_credentials=False) if origins else None,
         openapi_config=OpenAPIConfig(
             title="FluentPro sidecar",
@@ -139,6 +138,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    # Outermost, around Litestar's router itself: unknown routes and CORS preflights get an id and a log line too.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler, access=settings.http.access_log)
     app.state.settings = settings
     app.state.token_keys = TokenKeys(settings.tokens)
     app.state.idp = idp

@@ -72,7 +72,7 @@ class Auth0Client:
         )
         if status == 200 and answer.get("access_token"):
             return answer
-        if status in (401, 403) and answer.get("error") in ("invalid_grant", "access_denied"):
+        if status in (401, 403) and answer.get("error") == "invalid_grant":  # access_denied: our client is refused
             raise ProblemError("auth.invalid_credentials", "Wrong email or password.", 401)
         if status == 429 or answer.get("error") == "too_many_attempts":
             raise ProblemError("auth.too_many_attempts", "Too many attempts; try again later.", 429)

@@ -60,7 +60,7 @@ class FakeAuth0Server:
 
     async def start(self) -> FakeAuth0Server:
         self.thread.start()
-        while not self.server.started:
+        while not self.server.started:  # noqa: ASYNC110 (uvicorn sets this flag in its own thread)
             await asyncio.sleep(0.01)
         return self
 
