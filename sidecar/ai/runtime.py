@@ -20,21 +20,22 @@ from sidecar.ai.errors import AIUnavailable
 from sidecar.ai.settings import OpenAISettings
 
 log = logging.getLogger("fluentpro.ai")
-_clients: dict[int, AIClient] = {}
-_breaker: CircuitBreaker | None = None
+_clients: dict[tuple[int, OpenAISettings], AIClient] = {}
+_breakers: dict[OpenAISettings, CircuitBreaker] = {}
 
 
 def process_client(settings: OpenAISettings | None = None) -> AIClient:
-    """The process's client for the running loop, built from the environment on first use."""
-    global _breaker
-    loop_id = id(asyncio.get_running_loop())
-    client = _clients.get(loop_id)
+    """The process's client for the running loop and settings (read from the environment by default)."""
+    settings = settings or OpenAISettings.from_env()
+    key = (id(asyncio.get_running_loop()), settings)
+    client = _clients.get(key)
     if client is None:
-        settings = settings or OpenAISettings.from_env()
-        if _breaker is None:
-            _breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_seconds)
-        _clients.clear()  # clients of a previous (closed) loop are unusable
-        client = _clients[loop_id] = AIClient(settings, _breaker)
+        breaker = _breakers.setdefault(
+            settings, CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_seconds)
+        )
+        for stale in [k for k in _clients if k[0] != key[0]]:
+            del _clients[stale]  # clients of a previous (closed) loop are unusable
+        client = _clients[key] = AIClient(settings, breaker)
     return client
 
 

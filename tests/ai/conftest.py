@@ -47,7 +47,7 @@ def redis_number() -> Iterator[int]:
         release_redis_db(number)
 
 
-AI_JOB_MODULES = "jobs.learning_plans"
+AI_JOB_MODULES = "jobs.learning_plans,jobs.job_role_enrichment,jobs.embeddings"
 
 
 def ai_env(fake: FakeOpenAI | None) -> dict[str, str]:
@@ -77,3 +77,11 @@ async def ai_stack(db: TestDatabase, redis_number: int, tmp_path: Path) -> Async
         yield stack
     finally:
         stack.stop_all()
+
+
+@pytest.fixture
+def openai_env(monkeypatch: pytest.MonkeyPatch, fake_openai: FakeOpenAI) -> FakeOpenAI:
+    """The environment a worker would have, for jobs run in this process (tests/ai/inline.py)."""
+    for name, value in ai_env(fake_openai).items():
+        monkeypatch.setenv(name, value)
+    return fake_openai
