@@ -34,7 +34,7 @@ async def record(job: JobContext) -> None:
     await record_effect(job)
 
 
-@job_kind("tests__slow_first", timeout=8, max_attempts=3, backoff=FAST_RETRY)
+@job_kind("tests__slow_first", timeout=4, max_attempts=3, backoff=FAST_RETRY)
 async def slow_first(job: JobContext) -> None:
     """Writes its effect, then sleeps on the first attempt only: a worker killed there must not apply it."""
     count_run(job)
