@@ -25,7 +25,7 @@ SYNC = "select private.sync_auth0_profile($1, $2, $3, $4)"
 
 @dataclass(frozen=True, slots=True)
 class Exchanger:
-    pool: asyncpg.Pool
+    pool: asyncpg.Pool  # sessions as service_role (app.state.service_pool)
     verifier: Auth0Verifier
     keys: TokenKeys
     auth0: Auth0Client
@@ -48,10 +48,8 @@ class Exchanger:
         )
 
     async def sync(self, identity: UpstreamIdentity) -> dict[str, Any]:
-        """Run the definer sync as service_role: the only right that role needs here is EXECUTE on it."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("select set_config('role', 'service_role', true)")
-            raw = await conn.fetchval(SYNC, identity.subject, identity.email, identity.email_verified, identity.name)
+        """One round trip on the service_role pool: the only right that role needs here is EXECUTE on it."""
+        raw = await self.pool.fetchval(SYNC, identity.subject, identity.email, identity.email_verified, identity.name)
         result: dict[str, Any] = json.loads(raw) if isinstance(raw, str) else raw
         return result
 

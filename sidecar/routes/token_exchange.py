@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from litestar import Request, Response, post
 
@@ -19,7 +20,10 @@ async def read_params(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """Form (the RFC's encoding) or JSON, with the same field names."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type == "application/x-www-form-urlencoded":
-        return dict(await request.form())
+        try:
+            return dict(parse_qsl((await request.body()).decode(), max_num_fields=20))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ProblemError("request.invalid_body", "The form is not valid.", 400) from exc
     if content_type == "application/json":
         try:
             body = await request.json()

@@ -1,0 +1,105 @@
+"""`python -m bench.token_exchange`: exchange req/s vs a trivial JSON endpoint, same server, same run.
+
+Both phases use the same load generator (aiohttp, 32 connections, closed loop) against the same
+sidecar process: first GET /health/live (the baseline: routing, middleware, JSON), then
+POST /v1/auth/token with Auth0-shaped tokens of 200 users (RS256 verification, the profile sync in
+PostgreSQL, ES256 minting). Users are registered in a warm-up, so the measured exchanges are the
+steady state (a returning user). Prints req/s of each, the ratio (goal >= 0.4) and the exchange's p99.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import statistics
+import time
+from collections.abc import Callable
+
+import aiohttp
+
+from bench.report import Figure, emit
+from bench.token_exchange.stack import running_stack
+
+CONNECTIONS = 32
+SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+USERS = 200
+EXCHANGE = {
+    "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+    "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
+}
+Request = Callable[[aiohttp.ClientSession], "asyncio.Future[int]"]
+
+
+async def load(make_request: Callable[[aiohttp.ClientSession], object], seconds: float) -> tuple[float, list[float]]:
+    """Closed loop: CONNECTIONS workers each send the next request when the last one answered."""
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=CONNECTIONS)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        deadline = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                status = await make_request(session)  # type: ignore[misc]
+                latencies.append(time.perf_counter() - started)
+                if status != 200:
+                    errors += 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
+        elapsed = time.perf_counter() - began
+    if errors:
+        raise RuntimeError(f"{errors} requests failed")
+    return len(latencies) / elapsed, latencies
+
+
+def p99(latencies: list[float]) -> float:
+    return statistics.quantiles(latencies, n=100)[98] * 1000
+
+
+async def main() -> None:
+    async with running_stack() as stack:
+        tokens = [
+            stack.idp.tokens_for(stack.idp.dev_user(f"user{i}"), scope="openid")["access_token"] for i in range(USERS)
+        ]
+        cycle = itertools.cycle(tokens)
+        live_url, token_url = stack.sidecar_url + "/health/live", stack.sidecar_url + "/v1/auth/token"
+
+        async def live(session: aiohttp.ClientSession) -> int:
+            async with session.get(live_url) as response:
+                await response.read()
+                return response.status
+
+        async def exchange(session: aiohttp.ClientSession) -> int:
+            async with session.post(token_url, data={**EXCHANGE, "subject_token": next(cycle)}) as response:
+                await response.read()
+                return response.status
+
+        await load(exchange, 2.0)  # warm-up: registers the users, fills the JWKS cache and the pool
+        await load(live, 1.0)
+        baseline_rps, _ = await load(live, SECONDS)
+        exchange_rps, latencies = await load(exchange, SECONDS)
+    ratio = exchange_rps / baseline_rps
+    emit(
+        f"token exchange vs GET /health/live, {CONNECTIONS} connections, {SECONDS:g} s each",
+        [
+            Figure(
+                "token_exchange",
+                "exchange throughput",
+                exchange_rps,
+                "req/s",
+                baseline=baseline_rps,
+                goal="ratio >= 0.4",
+                met=ratio >= 0.4,
+            ),
+            Figure("token_exchange", "exchange p99 latency", p99(latencies), "ms"),
+            Figure("token_exchange", "exchange median latency", statistics.median(latencies) * 1000, "ms"),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

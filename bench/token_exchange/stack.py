@@ -1,0 +1,136 @@
+"""The stack under measurement: a fresh database, an identity provider over HTTP, the sidecar process.
+
+The sidecar runs as `fluentpro serve` would (uvicorn, one process, FLUENTPRO_ENV=test with an ES256
+key) in its own process, so the load generator does not share its CPU time slice or event loop. The
+identity provider (the dev IdP's code) serves the JWKS from a thread of this process; it is called
+once, at the first exchange.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from sidecar.db.connect import connect, with_database
+from sidecar.db.migrator import Migrator
+from sidecar.devidp.core import IdentityProvider
+from sidecar.devidp.routes import idp_app
+
+SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AUDIENCE = "https://api.fluentpro.bench"
+
+
+@dataclass
+class Stack:
+    sidecar_url: str
+    idp: IdentityProvider
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def create_database() -> str:
+    name = f"fp_bench_token_exchange_{os.getpid()}"
+    admin = await connect(with_database(SERVER_URL, "postgres"))
+    try:
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+        await admin.execute(f'create database "{name}"')
+    finally:
+        await admin.close()
+    conn = await connect(with_database(SERVER_URL, name))
+    try:
+        await Migrator(conn, log=lambda _line: None).migrate()
+    finally:
+        await conn.close()
+    return name
+
+
+async def drop_database(name: str) -> None:
+    admin = await connect(with_database(SERVER_URL, "postgres"))
+    try:
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+    finally:
+        await admin.close()
+
+
+def start_idp() -> tuple[IdentityProvider, uvicorn.Server, str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    idp = IdentityProvider(issuer=url + "/", audience=AUDIENCE, client_id="bench-client")
+    server = uvicorn.Server(uvicorn.Config(idp_app(idp), host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.01)
+    return idp, server, url
+
+
+def sidecar_env(database: str, idp_url: str) -> dict[str, str]:
+    key = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return {
+        **os.environ,
+        "FLUENTPRO_ENV": "test",
+        "DATABASE_URL": with_database(SERVER_URL, database),
+        "DATABASE_POOL_MAX": "20",
+        "AUTH0_DOMAIN": "bench.invalid",
+        "AUTH0_AUDIENCE": AUDIENCE,
+        "AUTH0_ISSUER": idp_url + "/",
+        "AUTH0_JWKS_URL": idp_url + "/.well-known/jwks.json",
+        "SUPABASE_JWT_PRIVATE_KEY": key.decode(),
+        "SUPABASE_JWT_KID": "bench-key",
+        "SUPABASE_JWT_ISSUER": "fluentpro-bench",
+        "CORS_ALLOW_ORIGINS": "https://app.fluentpro.bench",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@asynccontextmanager
+async def running_stack() -> AsyncIterator[Stack]:
+    database = await create_database()
+    idp, idp_server, idp_url = start_idp()
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 (fixed argument list)
+        [sys.executable, "-c", f"from sidecar.serve import serve; raise SystemExit(serve('127.0.0.1', {port}))"],
+        env=sidecar_env(database, idp_url),
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        await wait_until_up(url, process)
+        yield Stack(sidecar_url=url, idp=idp)
+    finally:
+        process.terminate()
+        process.wait(10)
+        idp_server.should_exit = True
+        await drop_database(database)
+
+
+async def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise RuntimeError(f"the sidecar exited with {process.returncode}")
+            try:
+                if (await client.get(url + "/health/live")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.05)
+    raise RuntimeError("the sidecar did not start")
