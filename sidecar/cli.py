@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     commands.add_parser("relay", help="run the outbox relay (LISTEN + sweep -> RQ)")
     commands.add_parser("worker", help="run the RQ worker")
-    commands.add_parser("dev", help="run sidecar, relay and worker together, supervised (Procfile)")
+    dev = commands.add_parser("dev", help="run sidecar, relay and worker together, supervised (Procfile)")
+    dev.add_argument("--procfile", type=Path, default=PROJECT_ROOT / "Procfile", help=argparse.SUPPRESS)
     return parser
 
 
@@ -95,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from jobs.worker import main as worker_main
 
             return int(worker_main())
-        return run_dev()
+        return run_dev(args.procfile)
     except (DatabaseUnavailable, MigrationError, SettingsError) as exc:
         print(f"fluentpro: {exc}", file=sys.stderr)
         return 2
@@ -124,7 +125,7 @@ async def preflight(database_url: str, redis_url: str) -> list[str]:
     return problems
 
 
-def run_dev() -> int:
+def run_dev(procfile_path: Path) -> int:
     """Start every process of the Procfile with honcho: Ctrl-C stops all, one crash stops the rest."""
     from honcho.environ import parse_procfile
     from honcho.manager import Manager
@@ -134,7 +135,7 @@ def run_dev() -> int:
         print(f"fluentpro dev: {problem}", file=sys.stderr)
     if problems:
         return 2
-    procfile = parse_procfile((PROJECT_ROOT / "Procfile").read_text(encoding="utf-8"))
+    procfile = parse_procfile(procfile_path.read_text(encoding="utf-8"))
     env = dict(os.environ)
     # The processes run `fluentpro`, which lives beside this interpreter (the virtualenv's bin).
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
@@ -144,7 +145,7 @@ def run_dev() -> int:
         manager.add_process(name, process, env=env, cwd=str(PROJECT_ROOT))
     manager.loop()
     code = int(manager.returncode or 0)
-    if code != 0:
+    if code not in (0, 130):  # 130: stopped by Ctrl-C, which needs no explanation
         print(f"fluentpro dev: a process exited with code {code}, so every process was stopped", file=sys.stderr)
     return code
 

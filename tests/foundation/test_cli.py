@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from sidecar.cli import preflight
 from sidecar.db.migrator import PROJECT_ROOT
@@ -46,3 +47,13 @@ def test_status_of_a_missing_database_says_how_to_create_it() -> None:
     result = fluentpro("db", "status", DATABASE_URL="postgresql://postgres@127.0.0.1:5432/fp_does_not_exist")
     assert result.returncode == 2
     assert "does not exist" in result.stderr and "fluentpro db migrate" in result.stderr
+
+
+def test_dev_stops_every_process_when_one_crashes(tmp_path: Path) -> None:
+    marker = tmp_path / "survivor-finished"
+    procfile = tmp_path / "Procfile"
+    procfile.write_text(f"survivor: sleep 30 && touch {marker}\ncrasher: sleep 1 && exit 3\n", encoding="utf-8")
+    result = fluentpro("dev", "--procfile", str(procfile))
+    assert result.returncode == 3
+    assert "a process exited with code 3, so every process was stopped" in result.stderr
+    assert not marker.exists()  # the long-running process was stopped, not left to finish
