@@ -15,8 +15,8 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -106,8 +106,10 @@ async def running_stack() -> AsyncIterator[Stack]:
     database = await create_database()
     idp, idp_server, idp_url = start_idp()
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603 (fixed argument list)
-        [sys.executable, "-c", f"from sidecar.serve import serve; raise SystemExit(serve('127.0.0.1', {port}))"],
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        f"from sidecar.serve import serve; raise SystemExit(serve('127.0.0.1', {port}))",
         env=sidecar_env(database, idp_url),
         stdout=subprocess.DEVNULL,
     )
@@ -117,15 +119,15 @@ async def running_stack() -> AsyncIterator[Stack]:
         yield Stack(sidecar_url=url, idp=idp)
     finally:
         process.terminate()
-        process.wait(10)
+        await asyncio.wait_for(process.wait(), 10)
         idp_server.should_exit = True
         await drop_database(database)
 
 
-async def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+async def wait_until_up(url: str, process: asyncio.subprocess.Process) -> None:
     async with httpx.AsyncClient() as client:
         for _ in range(300):
-            if process.poll() is not None:
+            if process.returncode is not None:
                 raise RuntimeError(f"the sidecar exited with {process.returncode}")
             try:
                 if (await client.get(url + "/health/live")).status_code == 200:
