@@ -31,11 +31,15 @@ select coalesce((
     limit 1
 ), '8s')
 """
-_PREAMBLE = (
-    "select set_config('search_path', $1, true), set_config('statement_timeout', $2, true), "
-    "set_config('role', $3, true), set_config('request.jwt.claims', $4, true), "
-    "set_config('request.method', $5, true), set_config('request.path', $6, true)"
+# PostgREST's order: search_path, the role's settings, role, claims, then the request's method and path.
+_SETTINGS = (
+    "search_path",
+    "statement_timeout",
+    "role",
+    "request.jwt.claims",
+    *("request." + k for k in ("method", "path")),
 )
+_PREAMBLE = "select " + ", ".join(f"set_config(${i * 2 + 1}, ${i * 2 + 2}, true)" for i in range(len(_SETTINGS)))
 _timeouts: dict[int, str] = {}  # per pool: the role's statement_timeout, read once (PostgREST does too)
 
 
@@ -61,5 +65,6 @@ async def acting_as(
     async with pool.acquire() as conn:
         timeout = await role_timeout(pool, conn)
         async with conn.transaction(isolation="read_committed", readonly=readonly):
-            await conn.execute(_PREAMBLE, SEARCH_PATH, timeout, ROLE, json.dumps(raw), method, path)
+            values = (SEARCH_PATH, timeout, ROLE, json.dumps(raw), method, path)
+            await conn.execute(_PREAMBLE, *(item for pair in zip(_SETTINGS, values, strict=True) for item in pair))
             yield conn
