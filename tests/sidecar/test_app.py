@@ -96,3 +96,22 @@ async def test_cors_allows_configured_origins_only(sidecar: Client) -> None:
     assert allowed.headers.get("access-control-allow-origin") == "https://app.fluentpro.test"
     other = await sidecar.options("/v1/auth/token", headers={"Origin": "https://evil.example.com", **preflight})
     assert other.headers.get("access-control-allow-origin") is None
+
+
+def test_log_lines_are_json_with_the_request_id() -> None:
+    import json
+    import logging
+
+    from sidecar.observability import JsonFormatter, request_id_var
+
+    record = logging.LogRecord("sidecar.test", logging.WARNING, __file__, 1, "hello %s", ("world",), None)
+    record.code = "auth.invalid_token"
+    token = request_id_var.set("req-42")
+    try:
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        request_id_var.reset(token)
+    assert line["message"] == "hello world"
+    assert line["level"] == "warning"
+    assert line["request_id"] == "req-42"
+    assert line["code"] == "auth.invalid_token"

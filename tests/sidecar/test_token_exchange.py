@@ -10,7 +10,7 @@ import jwt
 import pytest
 from litestar.testing import AsyncTestClient
 
-from sidecar.devidp.core import new_key
+from sidecar.devidp.core import NAMESPACE, new_key
 from tests.fakes.auth0 import FakeAuth0
 from tests.sidecar.conftest import ES256_KEY, EXCHANGE, TOKEN_ISSUER, TOKEN_KID
 from tests.sidecar.forge import access_token, claims_for, hs256_with_public_key, unsigned
@@ -197,3 +197,15 @@ async def test_malformed_requests(sidecar: Client, auth0: FakeAuth0, body: dict,
 async def test_non_form_non_json_body_is_400(sidecar: Client) -> None:
     response = await sidecar.post("/v1/auth/token", content=b"x", headers={"content-type": "text/plain"})
     assert_refused(response, 400, "request.invalid_body")
+
+
+async def test_registration_without_profile_claims_asks_userinfo_once(
+    sidecar: Client, auth0: FakeAuth0, db: TestDatabase
+) -> None:
+    fay = auth0.add_user("fay@example.com", "Str0ng!pass", "Fay")
+    bare = {NAMESPACE + "email": None, NAMESPACE + "name": None, NAMESPACE + "email_verified": None}
+    token = access_token(auth0, "fay", sub=fay.subject, **bare)
+    assert (await exchange(sidecar, token)).status_code == 200
+    async with db.owner() as conn:
+        row = await conn.fetchrow("select email, full_name from app.profiles where auth0_subject = $1", fay.subject)
+    assert (row["email"], row["full_name"]) == ("fay@example.com", "Fay")
