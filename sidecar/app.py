@@ -26,7 +26,7 @@ from redis.asyncio import Redis
 
 from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.exchange import Exchanger
-from sidecar.auth.guard import provide_claims
+from sidecar.auth.guard import provide_claims, provide_pool
 from sidecar.auth.jwks import JwksCache
 from sidecar.auth.tokens import TokenKeys
 from sidecar.auth.upstream import Auth0Verifier
@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=handlers,  # type: ignore[arg-type]
         lifespan=[make_lifespan(settings, idp)],
-        dependencies={"claims": Provide(provide_claims)},
+        dependencies={"claims": Provide(provide_claims), "pool": Provide(provide_pool, sync_to_thread=False)},
         exception_handlers=exception_handlers(),
         middleware=[prometheus.middleware],
         cors_config=CORSConfig(allow_origins=origins, allow_credentials=False) if origins else None,

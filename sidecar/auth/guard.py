@@ -3,7 +3,8 @@
 Declare a parameter `claims: NamedDependency[UserClaims]` (from litestar.di) in a handler: the
 app-level dependency `claims` verifies `Authorization: Bearer <our minted JWT>` and hands over its
 claims, or answers 401 with a problem document (`auth.missing_token`, `auth.invalid_token`, `auth.token_expired`). Then
-`async with acting_as(pool, claims) as conn:` runs SQL as that user under RLS.
+`async with acting_as(pool, claims) as conn:` runs SQL as that user under RLS (declare
+`pool: NamedDependency[asyncpg.Pool]` for the app's pool, or read request.app.state.pool).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 from litestar import Request
 
 from sidecar.auth.tokens import TokenKeys, unauthorized
@@ -34,6 +36,12 @@ def bearer_token(request: Request[Any, Any, Any]) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("auth.missing_token", "The Authorization header must be 'Bearer <token>'.")
     return token.strip()
+
+
+def provide_pool(request: Request[Any, Any, Any]) -> asyncpg.Pool:
+    """Litestar dependency `pool`: the app's asyncpg pool, for `acting_as(pool, claims)`."""
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
 
 
 async def provide_claims(request: Request[Any, Any, Any]) -> UserClaims:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from litestar import Request, get
+import asyncpg
+from litestar import get
 from litestar.di import NamedDependency
 
 from sidecar.acting import acting_as
@@ -13,8 +14,8 @@ from sidecar.auth.guard import UserClaims
 
 
 @get("/v1/me", tags=["profile"], summary="The signed-in user's profile, roles and permissions")
-async def me(request: Request[Any, Any, Any], claims: NamedDependency[UserClaims]) -> dict[str, Any]:
-    async with acting_as(request.app.state.pool, claims, readonly=True, method="GET", path="/v1/me") as conn:
+async def me(claims: NamedDependency[UserClaims], pool: NamedDependency[asyncpg.Pool]) -> dict[str, Any]:
+    async with acting_as(pool, claims, readonly=True, method="GET", path="/v1/me") as conn:
         raw = await conn.fetchval("select api.me()")
     result: dict[str, Any] = json.loads(raw) if isinstance(raw, str) else raw
     return result
