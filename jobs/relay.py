@@ -27,7 +27,12 @@ from sidecar.db.connect import DatabaseUnavailable, assume_owner, connect, redac
 from sidecar.settings import DatabaseSettings, RedisSettings, load_dotenv
 
 log = logging.getLogger("fluentpro.jobs.relay")
-APPLICATION_NAME = "fluentpro_relay"
+# After a sweep that dispatched something, poll every HOT_POLL s for HOT_WINDOW s.
+HOT_POLL = 0.02
+HOT_WINDOW = 1.0
+# The relay's own writes (claims, marks, repairs) need no WAL flush at commit: if a crash loses them,
+# the rows are simply due again, and RQ's unique job id absorbs the second dispatch.
+SESSION = {"application_name": "fluentpro_relay", "synchronous_commit": "off"}
 CONNECTION_ERRORS = (OSError, DatabaseUnavailable, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
 
 
@@ -49,7 +54,7 @@ class Relay:
         delay = 0.2
         while not self.stop.is_set():
             try:
-                conn = await connect(self.database_url, server_settings={"application_name": APPLICATION_NAME})
+                conn = await connect(self.database_url, server_settings=SESSION)
                 await assume_owner(conn)
             except CONNECTION_ERRORS as exc:
                 where = redact(self.database_url)
@@ -76,15 +81,19 @@ class Relay:
         log.info("relay: listening on %s", outbox.CHANNEL)
         redis_delay = 0.2
         next_reconcile = 0.0
+        hot_until = 0.0
         self.wake.set()  # sweep at once: rows committed while no relay listened
         while not self.stop.is_set():
+            # Right after busy sweeps, poll fast: enqueue_job skips NOTIFY while a due row waits.
+            hot = time.monotonic() < hot_until
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=self.settings.sweep_interval)
+                await asyncio.wait_for(self.wake.wait(), timeout=HOT_POLL if hot else self.settings.sweep_interval)
             self.wake.clear()
             if conn.is_closed():
                 raise asyncpg.InterfaceError("the LISTEN connection was closed")
             try:
-                await self.sweep(conn)
+                if await self.sweep(conn):
+                    hot_until = time.monotonic() + HOT_WINDOW
                 if time.monotonic() >= next_reconcile:
                     next_reconcile = time.monotonic() + self.settings.sweep_interval
                     if await self.reconcile(conn):

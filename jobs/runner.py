@@ -22,7 +22,10 @@ from sidecar.db.connect import assume_owner, connect
 from sidecar.settings import DatabaseSettings
 
 log = logging.getLogger("fluentpro.jobs.runner")
-APPLICATION_NAME = "fluentpro_worker"
+# Bookkeeping commits (attempt started, attempt failed) skip the WAL flush: WAL is sequential, so a
+# crash loses them only together with everything after them, and then the reconciler re-runs the
+# job. The transaction of the job's own writes and its completion is made synchronous again.
+SESSION = {"application_name": "fluentpro_worker", "synchronous_commit": "off"}
 
 
 class AttemptSuperseded(RuntimeError):
@@ -72,7 +75,7 @@ def _reset() -> None:
 async def _connection() -> asyncpg.Connection:
     if _state.conn is None or _state.conn.is_closed():
         url = _state.database_url or DatabaseSettings.from_env().url
-        conn = await connect(url, server_settings={"application_name": APPLICATION_NAME})
+        conn = await connect(url, server_settings=SESSION)
         await assume_owner(conn)
         _state.conn = conn
     return _state.conn
@@ -101,6 +104,7 @@ async def _run(job_id: int, kind_name: str) -> str:
     timed_out = False
     try:
         async with conn.transaction():
+            await conn.execute("set local synchronous_commit = on")
             try:
                 await asyncio.wait_for(_call(job), timeout=kind.timeout)
             except TimeoutError:

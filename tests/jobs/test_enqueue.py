@@ -111,3 +111,20 @@ async def test_run_after_delays_and_profile_is_kept(db: TestDatabase) -> None:
         )
     assert due == 0
     assert (await rows(db, job_id))[job_id]["profile_id"] == alice
+
+
+async def test_notifies_only_when_no_other_due_job_waits(db: TestDatabase) -> None:
+    """The relay is awake while a due row waits; more NOTIFYs would only serialize commits."""
+    listener = Listener()
+    async with db.owner() as listen, db.owner() as conn:
+        await listen.add_listener("job_outbox", listener)
+        first = await conn.fetchval("select private.enqueue_job('tests__record', '{}')")
+        await conn.fetchval("select private.enqueue_job('tests__record', '{}')")  # behind the first: silent
+        await conn.fetchval(
+            "select private.enqueue_job('tests__record', '{}', run_after => now() + interval '1 hour')"
+        )  # delayed: the sweep finds it when due
+        await conn.execute("update private.job_outbox set status = 'dispatched' where status = 'pending'")
+        last = await conn.fetchval("select private.enqueue_job('tests__record', '{}')")  # queue drained: wake
+        assert await listener.next() == str(first)
+        assert await listener.next() == str(last)
+        assert listener.payloads.empty()
