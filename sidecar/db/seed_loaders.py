@@ -13,6 +13,8 @@ from typing import Protocol
 
 import asyncpg
 
+from sidecar.catalogue.seed import CatalogueLoader
+
 
 class SeedLoader(Protocol):
     name: str
@@ -31,4 +33,4 @@ def digest_files(root: Path, inputs: Sequence[str]) -> str:
     return sha.hexdigest()
 
 
-LOADERS: list[SeedLoader] = []
+LOADERS: list[SeedLoader] = [CatalogueLoader()]

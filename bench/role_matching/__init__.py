@@ -1,0 +1,1 @@
+"""Benchmark of the embedded job-role search on job titles the catalogue has never seen."""

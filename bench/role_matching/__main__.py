@@ -1,0 +1,131 @@
+"""`python -m bench.role_matching`: top-1/top-5 accuracy and latency of api.search_job_roles on
+job titles the catalogue has never seen, against a TF-IDF nearest-neighbour baseline in the same run.
+
+It builds a scratch database with the real migrator, seeds the catalogue WITHOUT the held-out
+alternate titles (see split.py), and asks api.search_job_roles for each held-out title as a signed-in
+user. A hit is any code listed for that title. Options: --split dev (tuning) or test (reported),
+--csv FILE to bring other (code, title) pairs (those titles are left out of the seed too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bench.report import Figure, emit
+from bench.role_matching.baseline import TfidfNearestNeighbour
+from bench.role_matching.split import held_out, read_queries, write_split
+from sidecar.catalogue.seed import ALTERNATE_TITLES, OCCUPATIONS, load_catalogue, read_csv
+from sidecar.db.connect import assume_owner, connect, with_database
+from sidecar.db.migrator import PROJECT_ROOT, Migrator
+from sidecar.settings import DatabaseSettings
+
+GOALS = {"top1": 0.60, "top5": 0.85, "p95": 20.0}
+
+
+async def build_database(url: str, excluded: set[str]) -> None:
+    name = f"fp_bench_role_matching_{os.getpid()}"
+    admin = await connect(with_database(url, "postgres"))
+    await admin.execute(f'drop database if exists "{name}" with (force)')
+    await admin.execute(f'create database "{name}"')
+    await admin.close()
+    conn = await connect(with_database(url, name))
+    try:
+        await Migrator(conn, log=lambda _line: None).migrate()
+        await assume_owner(conn)
+        async with conn.transaction():
+            await load_catalogue(conn, PROJECT_ROOT, print, keep=lambda _code, title: title not in excluded)
+    finally:
+        await conn.close()
+
+
+async def drop_database(url: str) -> None:
+    admin = await connect(with_database(url, "postgres"))
+    await admin.execute(f'drop database if exists "fp_bench_role_matching_{os.getpid()}" with (force)')
+    await admin.close()
+
+
+async def run_search(url: str, gold: dict[str, set[str]]) -> tuple[list[list[str]], list[float]]:
+    conn = await connect(with_database(url, f"fp_bench_role_matching_{os.getpid()}"))
+    try:
+        await conn.execute("set role authenticated")
+        claims = json.dumps({"sub": str(uuid.uuid4()), "role": "authenticated"})
+        await conn.execute("select set_config('request.jwt.claims', $1, false)", claims)
+        statement = await conn.prepare("select onet_code from api.search_job_roles($1, null, 5)")
+        results, latencies = [], []
+        for title in gold:
+            started = time.perf_counter()
+            rows = await statement.fetch(title)
+            latencies.append((time.perf_counter() - started) * 1000)
+            results.append([row["onet_code"] for row in rows])
+        return results, latencies
+    finally:
+        await conn.close()
+
+
+def accuracy(gold: dict[str, set[str]], results: list[list[str]]) -> tuple[float, float]:
+    top1 = sum(bool(found) and found[0] in codes for codes, found in zip(gold.values(), results, strict=True))
+    top5 = sum(bool(codes & set(found[:5])) for codes, found in zip(gold.values(), results, strict=True))
+    return top1 / len(gold), top5 / len(gold)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.role_matching", description=__doc__)
+    parser.add_argument("--split", choices=["test", "dev"], default="test")
+    parser.add_argument("--csv", type=Path, help="(code, title) pairs to evaluate instead of the split")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        queries = args.csv or Path(scratch) / f"{args.split}.csv"
+        if args.csv is None:
+            write_split(PROJECT_ROOT / ALTERNATE_TITLES, args.split, queries)
+        gold = read_queries(queries)
+    excluded = set(gold) | {
+        r["alternate_title"] for r in read_csv(PROJECT_ROOT / ALTERNATE_TITLES) if held_out(r["alternate_title"])
+    }
+    url = DatabaseSettings.from_env().url
+    print(f"role matching: {len(gold)} unseen titles ({args.csv or args.split + ' split'}), seeding without them")
+    asyncio.run(build_database(url, excluded))
+    try:
+        results, latencies = asyncio.run(run_search(url, gold))
+    finally:
+        asyncio.run(drop_database(url))
+    seeded = [(r["code"], r["title"]) for r in read_csv(PROJECT_ROOT / OCCUPATIONS)] + [
+        (r["code"], r["alternate_title"])
+        for r in read_csv(PROJECT_ROOT / ALTERNATE_TITLES)
+        if r["alternate_title"] not in excluded
+    ]
+    baseline = TfidfNearestNeighbour(seeded)
+    base_results, base_latencies = [], []
+    for title in gold:
+        started = time.perf_counter()
+        base_results.append(baseline.search(title))
+        base_latencies.append((time.perf_counter() - started) * 1000)
+    top1, top5 = accuracy(gold, results)
+    base1, base5 = accuracy(gold, base_results)
+    p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+    name = f"role_matching ({args.split if args.csv is None else 'csv'})"
+    emit(
+        f"{name}: api.search_job_roles vs TF-IDF nearest neighbour (baseline), {len(gold)} unseen titles",
+        [
+            Figure(name, "top-1 accuracy", top1 * 100, "%", base1 * 100, ">= 60 %", top1 >= GOALS["top1"]),
+            Figure(name, "top-5 accuracy", top5 * 100, "%", base5 * 100, ">= 85 %", top5 >= GOALS["top5"]),
+            Figure(name, "latency p50", p50, "ms", percentile(base_latencies, 50)),
+            Figure(name, "latency p95", p95, "ms", percentile(base_latencies, 95), "<= 20 ms", p95 <= GOALS["p95"]),
+        ],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The job-role catalogue: O*NET seed data and its loader."""

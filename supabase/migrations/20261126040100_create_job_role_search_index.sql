@@ -1,0 +1,296 @@
+-- The embedded search index of the job-role catalogue (api.search_job_roles ranks with it):
+--   titles      : every title of a searchable role (its own and its alternate titles), normalised,
+--                 trigram-indexed for exact and near-exact title matches;
+--   terms       : an inverted index term -> role -> weight, a BM25-style score precomputed from how
+--                 many of the role's titles use the term (the official title counts double), the
+--                 term's rarity over the catalogue (idf), the title's head word, and a small share
+--                 for description words; tuned on a development split (bench/role_matching);
+--   vocabulary  : the words of all titles, trigram-indexed, to map a misspelt word to known ones.
+-- Rebuilt whole by the seed loader; kept current for single roles by triggers (custom roles under
+-- review, approvals, merges, new alternate titles). Private: API roles read it only through the
+-- definer ranking helper, which applies the catalogue's visibility rules.
+-- Touches: private.job_role_search_*, private.rebuild_job_role_search_index(),
+--          private.index_job_role(uuid), triggers on app.job_roles and app.job_role_alternate_titles.
+
+create table private.job_role_search_titles (
+    job_role_search_title_id bigint generated always as identity primary key,
+    job_role_id uuid not null references app.job_roles (job_role_id) on delete cascade,
+    title text not null,
+    normalized text not null,
+    is_official boolean not null
+);
+
+comment on table private.job_role_search_titles is 'Search index: every title of every searchable job role.';
+comment on column private.job_role_search_titles.job_role_search_title_id is 'Primary key.';
+comment on column private.job_role_search_titles.job_role_id is 'The role this title names.';
+comment on column private.job_role_search_titles.title is 'The title as shown (matched_title in results).';
+comment on column private.job_role_search_titles.normalized is 'lower(unaccent(title)) with whitespace collapsed.';
+comment on column private.job_role_search_titles.is_official is 'True for the role''s own title.';
+
+create index job_role_search_titles_role_idx on private.job_role_search_titles (job_role_id);
+create index job_role_search_titles_normalized_idx on private.job_role_search_titles (normalized);
+create index job_role_search_titles_trgm_idx on private.job_role_search_titles
+using gin (normalized extensions.gin_trgm_ops);
+
+create table private.job_role_search_terms (
+    term text not null,
+    job_role_id uuid not null references app.job_roles (job_role_id) on delete cascade,
+    weight real not null,
+    primary key (term, job_role_id)
+);
+
+comment on table private.job_role_search_terms is 'Search index: term -> role -> precomputed BM25-style weight.';
+comment on column private.job_role_search_terms.term is 'An English lexeme (to_tsvector), or a head word with # appended.';
+comment on column private.job_role_search_terms.job_role_id is 'The role whose titles or description use the term.';
+comment on column private.job_role_search_terms.weight is 'idf x saturated title frequency, plus a description share.';
+
+create index job_role_search_terms_role_idx on private.job_role_search_terms (job_role_id);
+
+create table private.job_role_search_term_stats (
+    term text primary key,
+    idf real not null
+);
+
+comment on table private.job_role_search_term_stats is 'Search index: rarity of each term over the catalogue, from the last full rebuild.';
+comment on column private.job_role_search_term_stats.term is 'The term.';
+comment on column private.job_role_search_term_stats.idf is 'ln(1 + roles / roles using the term).';
+
+create table private.job_role_search_roles (
+    job_role_id uuid primary key references app.job_roles (job_role_id) on delete cascade,
+    prior real not null
+);
+
+comment on table private.job_role_search_roles is 'Search index: per-role prior (roles known by many titles are asked for more often).';
+comment on column private.job_role_search_roles.job_role_id is 'The role.';
+comment on column private.job_role_search_roles.prior is '0.3 x ln(number of titles).';
+
+create table private.job_role_search_vocabulary (
+    word text primary key,
+    term text not null
+);
+
+comment on table private.job_role_search_vocabulary is 'Search index: known title words and their lexemes, for typo tolerance.';
+comment on column private.job_role_search_vocabulary.word is 'A word of some title, lower case, unaccented.';
+comment on column private.job_role_search_vocabulary.term is 'Its English lexeme.';
+
+create index job_role_search_vocabulary_trgm_idx on private.job_role_search_vocabulary
+using gin (word extensions.gin_trgm_ops);
+
+-- Private tables: RLS on, no policies, no grants; only definer helpers and the owner read them.
+alter table private.job_role_search_titles enable row level security;
+alter table private.job_role_search_terms enable row level security;
+alter table private.job_role_search_term_stats enable row level security;
+alter table private.job_role_search_roles enable row level security;
+alter table private.job_role_search_vocabulary enable row level security;
+
+create function private.normalize_job_title(title text) returns text
+language sql
+stable
+set search_path = ''
+as $$
+    select pg_catalog.btrim(pg_catalog.regexp_replace(pg_catalog.lower(extensions.unaccent('extensions.unaccent', title)), '\s+', ' ', 'g'))
+$$;
+
+comment on function private.normalize_job_title(text) is 'The form titles are compared in: lower case, unaccented, single spaces.';
+grant execute on function private.normalize_job_title(text) to authenticated, service_role;
+
+-- Term frequencies of a set of roles, as (role, term, weight before idf).
+create function private.job_role_term_frequencies(role_ids uuid[])
+returns table (job_role_id uuid, term text, frequency real, n_titles integer)
+language sql
+stable
+set search_path = ''
+as $$
+    with titles as (
+        select t.job_role_id, t.is_official, pg_catalog.to_tsvector('pg_catalog.english', t.normalized) as lexemes
+        from private.job_role_search_titles as t
+        where role_ids is null or t.job_role_id = any(role_ids)
+    ),
+    title_terms as (
+        select t.job_role_id, u.lexeme as term, case when t.is_official then 2.0 else 1.0 end as w
+        from titles as t cross join lateral pg_catalog.unnest(t.lexemes) as u
+        union all
+        -- The head word (the last one: "operator" in "machine operator") says what the job is.
+        select t.job_role_id, h.lexeme || '#', case when t.is_official then 2.0 else 1.0 end
+        from titles as t
+        cross join lateral (
+            select u.lexeme from pg_catalog.unnest(t.lexemes) as u
+            order by (select max(p) from pg_catalog.unnest(u.positions) as p) desc limit 1
+        ) as h
+    ),
+    counts as (
+        select t.job_role_id, count(*)::integer as n_titles from titles as t group by t.job_role_id
+    )
+    select tt.job_role_id, tt.term, sum(tt.w)::real, c.n_titles
+    from title_terms as tt join counts as c on c.job_role_id = tt.job_role_id
+    group by tt.job_role_id, tt.term, c.n_titles
+$$;
+
+-- Weighted terms of a set of roles (null: all), using the current idf (new terms count as unique).
+create function private.job_role_weighted_terms(role_ids uuid[])
+returns table (term text, job_role_id uuid, weight real)
+language sql
+stable
+set search_path = ''
+as $$
+    with tf as (
+        select f.job_role_id, f.term,
+            f.frequency / (f.frequency + 1.2 * (0.9 + 0.1 * f.n_titles / 30.0)) as saturated
+        from private.job_role_term_frequencies(role_ids) as f
+    ),
+    description_terms as (
+        select distinct r.job_role_id, u.lexeme as term
+        from app.job_roles as r
+        cross join lateral pg_catalog.unnest(pg_catalog.to_tsvector('pg_catalog.english', extensions.unaccent('extensions.unaccent', r.description))) as u
+        where (role_ids is null or r.job_role_id = any(role_ids))
+            and exists (select from private.job_role_search_titles as t where t.job_role_id = r.job_role_id)
+    ),
+    combined as (
+        select coalesce(tf.job_role_id, d.job_role_id) as job_role_id, coalesce(tf.term, d.term) as term,
+            coalesce(tf.saturated, 0) + case when d.term is null then 0 else 0.3 end as share
+        from tf full join description_terms as d on d.job_role_id = tf.job_role_id and d.term = tf.term
+    )
+    select c.term, c.job_role_id,
+        (c.share * coalesce(s.idf, pg_catalog.ln(1 + (select count(*) from private.job_role_search_roles))))::real
+    from combined as c left join private.job_role_search_term_stats as s on s.term = c.term
+$$;
+
+-- Index the titles of some roles (the searchable ones among them) into job_role_search_titles.
+create function private.index_job_role_titles(role_ids uuid[]) returns void
+language sql
+set search_path = ''
+as $$
+    insert into private.job_role_search_titles (job_role_id, title, normalized, is_official)
+    select r.job_role_id, r.title, private.normalize_job_title(r.title), true
+    from app.job_roles as r
+    where (role_ids is null or r.job_role_id = any(role_ids))
+        and r.status in ('active', 'approved', 'pending_review')
+    union all
+    select a.job_role_id, a.title, private.normalize_job_title(a.title), false
+    from app.job_role_alternate_titles as a join app.job_roles as r on r.job_role_id = a.job_role_id
+    where (role_ids is null or r.job_role_id = any(role_ids))
+        and r.status in ('active', 'approved', 'pending_review');
+$$;
+
+-- Full rebuild (seed loader, as the owner). Returns the number of term entries.
+create function private.rebuild_job_role_search_index() returns bigint
+language plpgsql
+set search_path = ''
+as $$
+declare
+    entries bigint;
+begin
+    truncate private.job_role_search_titles, private.job_role_search_terms, private.job_role_search_term_stats,
+        private.job_role_search_roles, private.job_role_search_vocabulary;
+    perform private.index_job_role_titles(null);
+    insert into private.job_role_search_roles (job_role_id, prior)
+    select t.job_role_id, 0.3 * pg_catalog.ln(count(*)) from private.job_role_search_titles as t group by t.job_role_id;
+    -- idf needs every role's terms first: weights are computed with an empty stats table, then rescaled.
+    insert into private.job_role_search_terms (term, job_role_id, weight)
+    select w.term, w.job_role_id, w.weight from private.job_role_weighted_terms(null) as w;
+    insert into private.job_role_search_term_stats (term, idf)
+    select t.term, pg_catalog.ln(1 + (select count(*) from private.job_role_search_roles)::real / count(*))
+    from private.job_role_search_terms as t group by t.term;
+    update private.job_role_search_terms as t
+    set weight = t.weight / pg_catalog.ln(1 + (select count(*) from private.job_role_search_roles)) * s.idf
+    from private.job_role_search_term_stats as s where s.term = t.term;
+    insert into private.job_role_search_vocabulary (word, term)
+    select w.word, min(u.lexeme)
+    from (
+        select distinct pg_catalog.regexp_split_to_table(t.normalized, '[^a-z0-9]+') as word
+        from private.job_role_search_titles as t
+    ) as w
+    cross join lateral pg_catalog.unnest(pg_catalog.to_tsvector('pg_catalog.english', w.word)) as u
+    where pg_catalog.length(w.word) >= 3
+    group by w.word;
+    -- Fresh statistics, so the planner uses the indexes at the first search.
+    analyze private.job_role_search_titles;
+    analyze private.job_role_search_terms;
+    analyze private.job_role_search_term_stats;
+    analyze private.job_role_search_vocabulary;
+    select count(*) into entries from private.job_role_search_terms;
+    return entries;
+end;
+$$;
+
+comment on function private.rebuild_job_role_search_index() is 'Rebuild the whole embedded search index (seed loader).';
+
+-- Re-index one role after it changed (kept idf: a full rebuild at the next seed refreshes it).
+-- security definer: reviewers' and authors' triggers write the private index they cannot touch.
+create function private.index_job_role(role_id uuid) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    delete from private.job_role_search_titles as t where t.job_role_id = role_id;
+    delete from private.job_role_search_terms as t where t.job_role_id = role_id;
+    delete from private.job_role_search_roles as r where r.job_role_id = role_id;
+    perform private.index_job_role_titles(array[role_id]);
+    insert into private.job_role_search_roles (job_role_id, prior)
+    select t.job_role_id, 0.3 * pg_catalog.ln(count(*)) from private.job_role_search_titles as t
+    where t.job_role_id = role_id group by t.job_role_id;
+    insert into private.job_role_search_terms (term, job_role_id, weight)
+    select w.term, w.job_role_id, w.weight from private.job_role_weighted_terms(array[role_id]) as w;
+    insert into private.job_role_search_vocabulary (word, term)
+    select w.word, min(u.lexeme)
+    from (
+        select distinct pg_catalog.regexp_split_to_table(t.normalized, '[^a-z0-9]+') as word
+        from private.job_role_search_titles as t where t.job_role_id = role_id
+    ) as w
+    cross join lateral pg_catalog.unnest(pg_catalog.to_tsvector('pg_catalog.english', w.word)) as u
+    where pg_catalog.length(w.word) >= 3
+    group by w.word
+    on conflict (word) do nothing;
+end;
+$$;
+
+comment on function private.index_job_role(uuid) is 'Re-index one job role in the embedded search index.';
+
+-- security definer: called from triggers fired by users' writes; it reindexes only the changed role.
+create function private.tg_job_roles__index() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    perform private.index_job_role(new.job_role_id);
+    return null;
+end;
+$$;
+
+create trigger _200_index after insert or update of title, description, status on app.job_roles
+for each row when (new.source = 'custom')
+execute function private.tg_job_roles__index();
+
+-- security definer: merges add alternate titles as reviewers, who cannot write the private index.
+create function private.tg_job_role_alternate_titles__index() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    if pg_catalog.current_setting('fluentpro.bulk_seed', true) is distinct from 'on' then
+        perform private.index_job_role(coalesce(new.job_role_id, old.job_role_id));
+    end if;
+    return null;
+end;
+$$;
+
+create trigger _200_index after insert or delete on app.job_role_alternate_titles
+for each row execute function private.tg_job_role_alternate_titles__index();
+
+create type api.job_role_search_result as (
+    job_role_id uuid,
+    onet_code text,
+    title text,
+    description text,
+    score real,
+    matched_title text
+);
+
+comment on type api.job_role_search_result is
+'A row of api.search_job_roles: the role, its relevance score (higher is better) and the title of it that matched.';
+
+-- The reviewers' update policy on app.job_roles reads source.
+create index job_roles_source_idx on app.job_roles (source);
