@@ -37,7 +37,7 @@ async def catalogue_role(db: TestDatabase, title: str = "Financial Analyst", **c
         "description": f"{title} does the work of a {title.lower()}.",
         "source": "onet",
         "status": "active",
-        "onet_code": f"13-{2000 + abs(hash(title)) % 8000:04d}.00",
+        "onet_code": f"99-{abs(hash(title)) % 10000:04d}.00",  # no O*NET code starts with 99
     }
     values.update(columns)
     names = ", ".join(values)
