@@ -70,7 +70,8 @@ class AIClient:
 
     def sdk(self) -> openai.AsyncOpenAI:
         if self._sdk is None:
-            raise AINotConfigured("the AI service is not configured (OPENAI_API_KEY is unset)", retry_after=60.0)
+            # Jobs wait this long before looking again (a deploy sets the key; an hourly look is cheap).
+            raise AINotConfigured("the AI service is not configured (OPENAI_API_KEY is unset)", retry_after=3600.0)
         return self._sdk
 
     async def aclose(self) -> None:

@@ -7,9 +7,11 @@ operators can tighten them without code changes.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from sidecar.settings import SettingsError, env_int, env_str
+from sidecar.settings import Environment, SettingsError, env_int, env_str
 
 DEFAULT_CHAT_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
@@ -52,6 +54,18 @@ class OpenAISettings:
     def configured(self) -> bool:
         return bool(self.api_key)
 
+    def problems(self, environment: Environment) -> list[str]:
+        """What `environment` refuses: outside development the API key travels only over https
+        (test allows plain http on loopback, for the local fake server)."""
+        if environment is Environment.DEVELOPMENT or not self.configured or self.base_url is None:
+            return []
+        parts = urlsplit(self.base_url)
+        if parts.scheme == "https":
+            return []
+        if parts.scheme == "http" and environment is Environment.TEST and _is_loopback(parts.hostname or ""):
+            return []
+        return [f"OPENAI_BASE_URL must be an https URL ({self.base_url!r})"]
+
     @classmethod
     def from_env(cls) -> OpenAISettings:
         d = cls()  # the defaults above (slots forbid reading them off the class)
@@ -73,3 +87,12 @@ class OpenAISettings:
             breaker_failures=failures,
             breaker_cooldown_seconds=env_seconds("OPENAI_BREAKER_COOLDOWN_SECONDS", d.breaker_cooldown_seconds),
         )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
