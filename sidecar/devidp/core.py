@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 NAMESPACE = "https://fluentpro.app/"
 PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"  # noqa: S105 (a grant name)
 DEV_USER_GRANT = "urn:fluentpro:dev-user"
+COMMON_PASSWORDS = frozenset({"password1!", "passw0rd!", "welcome1!", "qwerty123!"})
 
 
 class IdpError(Exception):
@@ -121,6 +122,15 @@ class IdentityProvider:
         email, password = str(body.get("email") or ""), str(body.get("password") or "")
         if "@" not in email or not password:
             raise IdpError(400, {"error": "invalid_request", "error_description": "email and password are required"})
+        if password.lower() in COMMON_PASSWORDS:  # Auth0's password dictionary, in miniature
+            raise IdpError(
+                400,
+                {
+                    "name": "PasswordDictionaryError",
+                    "code": "invalid_password",
+                    "description": "Password is too common",
+                },
+            )
         user = self.add_user(email, password, body.get("name"))
         return {"_id": user.subject.split("|", 1)[1], "email": user.email, "email_verified": False}
 

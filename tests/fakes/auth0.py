@@ -14,7 +14,7 @@ from typing import Any
 
 import uvicorn
 
-from sidecar.devidp.core import IdentityProvider, new_key
+from sidecar.devidp.core import IdentityProvider, IdpError, new_key
 from sidecar.devidp.routes import IdpUnavailable, idp_app
 
 AUDIENCE = "https://api.fluentpro.test"
@@ -26,6 +26,12 @@ CLIENT_SECRET = "test-client-secret"
 class FakeAuth0(IdentityProvider):
     jwks_fetches: int = 0
     jwks_down: bool = False
+    login_blocked: bool = False  # Auth0's brute-force protection answering 429
+
+    def token(self, form: dict[str, Any]) -> dict[str, Any]:
+        if self.login_blocked:
+            raise IdpError(429, {"error": "too_many_attempts", "error_description": "Account blocked"})
+        return super().token(form)
 
     def jwks(self) -> dict[str, Any]:
         self.jwks_fetches += 1
@@ -39,6 +45,7 @@ class FakeAuth0(IdentityProvider):
         self.refresh_tokens.clear()
         self.jwks_fetches = 0
         self.jwks_down = False
+        self.login_blocked = False
 
 
 class FakeAuth0Server:

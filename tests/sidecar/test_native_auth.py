@@ -129,3 +129,16 @@ async def test_wrong_client_secret_is_502_not_401(make_sidecar: SidecarFactory, 
 async def test_wrappers_without_client_id_are_503(make_sidecar: SidecarFactory, auth0: FakeAuth0) -> None:
     sidecar = await make_sidecar(client_id=None)
     assert_refused(await signup(sidecar), 503, "auth.not_configured")
+
+
+async def test_password_auth0_refuses_is_422_weak_password(sidecar: Client, auth0: FakeAuth0) -> None:
+    response = await signup(sidecar, password="Password1!")  # passes our rules, in Auth0's dictionary
+    assert_refused(response, 422, "auth.weak_password")
+    assert response.json()["details"]["errors"][0]["field"] == "password"
+
+
+async def test_blocked_login_is_429(sidecar: Client, auth0: FakeAuth0) -> None:
+    auth0.add_user("dora@example.com", GOOD["password"], "Dora")
+    auth0.login_blocked = True
+    response = await sidecar.post("/v1/auth/login", json={"email": "dora@example.com", "password": GOOD["password"]})
+    assert_refused(response, 429, "auth.too_many_attempts")
