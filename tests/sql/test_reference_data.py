@@ -10,6 +10,7 @@ import pytest
 
 from sidecar.db.migrator import PROJECT_ROOT
 from tests.support.database import TestDatabase
+from tests.support.users import create_user
 
 INDUSTRIES = [
     "banking_finance",
@@ -144,15 +145,28 @@ async def test_anonymous_callers_cannot_read(db: TestDatabase) -> None:
 
 
 @pytest.mark.parametrize("table", TABLES)
-async def test_signed_in_users_cannot_write(db: TestDatabase, table: str) -> None:
-    client = db.as_user(uuid.uuid4())
+@pytest.mark.parametrize("actor", ["user", "admin", "anon"])
+async def test_rls_matrix_nobody_writes_signed_in_users_read(db: TestDatabase, table: str, actor: str) -> None:
+    if actor == "anon":
+        client = db.as_anon()
+    else:
+        client = db.as_user(await create_user(db, actor, roles=["admin"] if actor == "admin" else []))
+    read = await client.sql(f"select slug from app.{table}")
+    if actor == "anon":
+        assert (read.status, read.code) == (401, "42501")
+    else:
+        assert read.status == 200
+        assert len(read.body) > 0
+    refused = (401, "42501") if actor == "anon" else (403, "42501")
     statements = [
         f"insert into app.{table} (slug, name, sort_order) values ('x_new', 'X', 99)",
         f"update app.{table} set name = 'hacked'",
         f"delete from app.{table}",
     ]
+    async with db.owner() as conn:
+        before = await conn.fetch(f"select * from app.{table} order by slug")
     for statement in statements:
         response = await client.sql(statement)
-        assert (response.status, response.code) == (403, "42501"), statement
+        assert (response.status, response.code) == refused, statement
     async with db.owner() as conn:
-        assert await conn.fetchval(f"select count(*) from app.{table} where name = 'hacked' or slug = 'x_new'") == 0
+        assert await conn.fetch(f"select * from app.{table} order by slug") == before
