@@ -143,6 +143,7 @@ class AIClient:
             ),
             what="chat stream",
         )
+        finished = False
         try:
             async for chunk in stream:
                 usage = _usage(model, chunk.usage)
@@ -151,6 +152,9 @@ class AIClient:
                 for choice in chunk.choices:
                     if choice.delta.content:
                         yield choice.delta.content
+                    finished = finished or choice.finish_reason is not None
+            if not finished:  # the stream ended without its last event: the text may be cut short
+                raise AIUpstreamError("the AI stream ended before the reply was complete")
         except AIError:
             raise
         except Exception as exc:

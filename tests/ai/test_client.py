@@ -174,3 +174,18 @@ async def test_not_configured_is_a_clear_503_and_sends_nothing() -> None:
     with pytest.raises(AINotConfigured) as caught:
         await ask(client)
     assert (caught.value.code, caught.value.status) == ("ai.not_configured", 503)
+
+
+async def test_a_stream_cut_short_is_an_error_not_a_short_reply(fake_openai: FakeOpenAI) -> None:
+    fake_openai.chat_responder = lambda _body: "one two three four"
+    fake_openai.fail(Fault(cut_after=2))
+    client = AIClient(settings_for(fake_openai))
+    parts: list[str] = []
+
+    async def read_all() -> None:
+        async for part in client.chat_stream(messages=[{"role": "user", "content": "go"}]):
+            parts.append(part)
+
+    with pytest.raises(AIUpstreamError):
+        await read_all()
+    assert parts == ["one", " two"]

@@ -195,3 +195,17 @@ async def test_bad_requests_get_clear_codes(
         assert (response.status_code, response.json()["code"]) == (status, code), body
     assert fake_openai.requests == []
     assert await quota_used(db, alice) == 0
+
+
+async def test_a_stream_broken_midway_ends_with_an_error_event(
+    sidecar: Sidecar, fake_openai: FakeOpenAI, alice: uuid.UUID
+) -> None:
+    fake_openai.chat_responder = lambda _body: SCENARIO
+    fake_openai.fail(Fault(cut_after=2))  # two words, then the connection drops
+    sidecar.use_ai(AIClient(settings_for(fake_openai)))
+    response = await sidecar.ask(alice)
+    assert response.status_code == 200  # headers were sent before the break
+    events = sse(response.text)
+    assert [e["event"] for e in events] == ["scenario", "delta", "delta", "error"]
+    assert events[-1]["data"]["code"] == "ai.upstream_error"
+    assert [e["id"] for e in events] == [0, 1, 2, 3]

@@ -33,6 +33,7 @@ class Fault:
     retry_after: str | None = None  # Retry-After header value, with status 429/503
     hang: bool = False  # hold the request until the client times out (or the server stops)
     content: str | None = None  # reply normally, but with this assistant content (e.g. broken JSON)
+    cut_after: int | None = None  # streams: break the connection after this many content chunks
     path: str | None = None  # only for requests to this path ("/v1/chat/completions", "/v1/embeddings")
 
 
@@ -136,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == "/v1/chat/completions":
             content = fault.content if fault is not None and fault.content is not None else fake.chat_responder(body)
             if body.get("stream"):
-                return self._stream(body, content)
+                return self._stream(body, content, fault.cut_after if fault is not None else None)
             return self._json(200, _completion(body.get("model", ""), content, _prompt_tokens(body)))
         return self._error(404, "not_found")
 
@@ -147,11 +148,12 @@ class _Handler(BaseHTTPRequestHandler):
         reply = {"object": "list", "data": data, "model": body.get("model"), "usage": _usage(tokens, 0)}
         self._json(200, reply)
 
-    def _stream(self, body: dict[str, Any], content: str) -> None:
+    def _stream(self, body: dict[str, Any], content: str, cut_after: int | None) -> None:
+        """SSE over chunked transfer encoding, as OpenAI sends it; a cut stream ends without the last chunk."""
         model = body.get("model", "")
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
-        self.send_header("connection", "close")
+        self.send_header("transfer-encoding", "chunked")
         self.end_headers()
         words = content.split(" ")
         events = [_chunk(model, {"role": "assistant", "content": ""}, None)]
@@ -159,11 +161,15 @@ class _Handler(BaseHTTPRequestHandler):
         events.append(_chunk(model, {}, "stop"))
         if (body.get("stream_options") or {}).get("include_usage"):
             events.append({**_chunk(model, {}, None), "choices": [], "usage": _usage(_prompt_tokens(body), len(words))})
-        for event in events:
-            self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+        lines = [f"data: {json.dumps(event)}\n\n".encode() for event in events] + [b"data: [DONE]\n\n"]
+        if cut_after is not None:
+            lines = lines[: cut_after + 1]
+        for line in lines:
+            self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
             self.wfile.flush()
-        self.wfile.write(b"data: [DONE]\n\n")
-        self.wfile.flush()
+        if cut_after is None:
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
         self.close_connection = True
 
     def _error(self, status: int, kind: str, retry_after: str | None = None) -> None:
