@@ -4,7 +4,9 @@ Both phases use the same load generator (aiohttp, 32 connections, closed loop) a
 sidecar process: first GET /health/live (the baseline: routing, middleware, JSON), then
 POST /v1/auth/token with Auth0-shaped tokens of 200 users (RS256 verification, the profile sync in
 PostgreSQL, ES256 minting). Users are registered in a warm-up, so the measured exchanges are the
-steady state (a returning user). Prints req/s of each, the ratio (goal >= 0.4) and the exchange's p99.
+steady state (a returning user). Prints req/s of each, the ratio (goal >= 0.4) and the exchange's p99,
+and the sidecar's CPU time per request of each (its inverse ratio is what req/s would be if the
+sidecar alone were the bottleneck; req/s also depends on PostgreSQL and on other load on the machine).
 """
 
 from __future__ import annotations
@@ -80,9 +82,18 @@ async def main() -> None:
 
         await load(exchange, 2.0)  # warm-up: registers the users, fills the JWKS cache and the pool
         await load(live, 1.0)
-        baseline_rps, _ = await load(live, SECONDS)
+        cpu_0 = stack.cpu_seconds()
+        baseline_rps, baseline_latencies = await load(live, SECONDS)
+        cpu_1 = stack.cpu_seconds()
         exchange_rps, latencies = await load(exchange, SECONDS)
+        cpu_2 = stack.cpu_seconds()
     ratio = exchange_rps / baseline_rps
+    cpu: list[Figure] = []
+    if cpu_0 is not None and cpu_1 is not None and cpu_2 is not None:
+        # CPU per request of the sidecar process: steadier than req/s on a machine shared with other work.
+        per_live = (cpu_1 - cpu_0) / len(baseline_latencies) * 1e6
+        per_exchange = (cpu_2 - cpu_1) / len(latencies) * 1e6
+        cpu.append(Figure("token_exchange", "sidecar CPU per exchange", per_exchange, "us", baseline=per_live))
     emit(
         f"token exchange vs GET /health/live, {CONNECTIONS} connections, {SECONDS:g} s each",
         [
@@ -97,6 +108,7 @@ async def main() -> None:
             ),
             Figure("token_exchange", "exchange p99 latency", p99(latencies), "ms"),
             Figure("token_exchange", "exchange median latency", statistics.median(latencies) * 1000, "ms"),
+            *cpu,
         ],
     )
 

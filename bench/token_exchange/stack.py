@@ -37,6 +37,16 @@ AUDIENCE = "https://api.fluentpro.bench"
 class Stack:
     sidecar_url: str
     idp: IdentityProvider
+    sidecar_pid: int
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time of the sidecar process so far (Linux /proc), None elsewhere."""
+        try:
+            with open(f"/proc/{self.sidecar_pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -116,7 +126,7 @@ async def running_stack() -> AsyncIterator[Stack]:
     url = f"http://127.0.0.1:{port}"
     try:
         await wait_until_up(url, process)
-        yield Stack(sidecar_url=url, idp=idp)
+        yield Stack(sidecar_url=url, idp=idp, sidecar_pid=process.pid)
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 10)
