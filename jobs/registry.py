@@ -1,6 +1,7 @@
 """The registry of job kinds: kind name -> async function, timeout, attempts, backoff.
 
-A feature registers a kind in a module of `jobs/tasks/` (imported by the relay and the worker):
+A feature registers a kind in a module of its own under `jobs/` (e.g. `jobs/learning_plans.py`) or
+`jobs/tasks/`; the relay and the worker import every such module at start (`load`):
 
     from jobs.registry import Backoff, JobContext, job_kind
 
@@ -122,11 +123,26 @@ def registered() -> dict[str, JobKind]:
     return dict(_kinds)
 
 
-def load(extra_modules: Iterable[str] = ()) -> None:
-    """Import every module of `jobs.tasks` and the extra ones; importing registers their kinds."""
+# Modules of the `jobs` package that are machinery, not job kinds.
+INFRASTRUCTURE = {"metrics", "outbox", "registry", "relay", "runner", "settings", "transport", "worker"}
+
+
+def feature_modules() -> list[str]:
+    """Every module of `jobs` that is not machinery (e.g. jobs.learning_plans), and all of `jobs.tasks`."""
+    import jobs
     import jobs.tasks
 
-    for info in pkgutil.iter_modules(jobs.tasks.__path__, "jobs.tasks."):
-        importlib.import_module(info.name)
-    for name in extra_modules:
+    names = [
+        info.name
+        for info in pkgutil.iter_modules(jobs.__path__, "jobs.")
+        if not info.ispkg and info.name.removeprefix("jobs.") not in INFRASTRUCTURE
+    ]
+    names += [info.name for info in pkgutil.iter_modules(jobs.tasks.__path__, "jobs.tasks.")]
+    return sorted(names)
+
+
+def load(extra_modules: Iterable[str] = ()) -> None:
+    """Import the feature modules and the extra ones (JOBS_MODULES); importing registers their kinds.
+    The relay and the worker both call this at start, so both know every kind's settings."""
+    for name in [*feature_modules(), *extra_modules]:
         importlib.import_module(name)

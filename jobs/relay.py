@@ -27,13 +27,43 @@ from sidecar.db.connect import DatabaseUnavailable, assume_owner, connect, redac
 from sidecar.settings import DatabaseSettings, RedisSettings, load_dotenv
 
 log = logging.getLogger("fluentpro.jobs.relay")
-# After a sweep that dispatched something, poll every HOT_POLL s for HOT_WINDOW s.
+# After a sweep that dispatched something, poll every HOT_POLL s for HOT_WINDOW s; for all but the
+# last WARM_TAIL s of it, hold the advisory lock that tells private.enqueue_job not to NOTIFY.
 HOT_POLL = 0.02
 HOT_WINDOW = 1.0
+WARM_TAIL = 0.5
+POLLING_LOCK = (7301, 2)  # see supabase/migrations/20261126020300_debounce_job_notify_by_lock.sql
 # The relay's own writes (claims, marks, repairs) need no WAL flush at commit: if a crash loses them,
 # the rows are simply due again, and RQ's unique job id absorbs the second dispatch.
 SESSION = {"application_name": "fluentpro_relay", "synchronous_commit": "off"}
 CONNECTION_ERRORS = (OSError, DatabaseUnavailable, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+
+
+class Pacer:
+    """When the relay sweeps next, and whether it holds the "relay is polling" advisory lock.
+
+    Under load, NOTIFYs serialize the enqueueing commits; while the relay polls fast anyway it tells
+    enqueuers not to send them. It lets the lock go WARM_TAIL s before it stops polling fast, so an
+    enqueuer that saw the lock and commits a moment later is still found by a poll."""
+
+    def __init__(self, sweep_interval: float) -> None:
+        self.sweep_interval = sweep_interval
+        self.hot_until = 0.0
+        self.holding = False
+
+    def timeout(self) -> float:
+        return HOT_POLL if time.monotonic() < self.hot_until else self.sweep_interval
+
+    async def after_sweep(self, conn: asyncpg.Connection, dispatched: int) -> None:
+        now = time.monotonic()
+        if dispatched:
+            self.hot_until = now + HOT_WINDOW
+        polling = now < self.hot_until - WARM_TAIL
+        if polling and not self.holding:
+            self.holding = bool(await conn.fetchval("select pg_try_advisory_lock($1, $2)", *POLLING_LOCK))
+        elif self.holding and not polling:
+            await conn.fetchval("select pg_advisory_unlock($1, $2)", *POLLING_LOCK)
+            self.holding = False
 
 
 class Relay:
@@ -81,19 +111,16 @@ class Relay:
         log.info("relay: listening on %s", outbox.CHANNEL)
         redis_delay = 0.2
         next_reconcile = 0.0
-        hot_until = 0.0
+        pacer = Pacer(self.settings.sweep_interval)
         self.wake.set()  # sweep at once: rows committed while no relay listened
         while not self.stop.is_set():
-            # Right after busy sweeps, poll fast: enqueue_job skips NOTIFY while a due row waits.
-            hot = time.monotonic() < hot_until
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=HOT_POLL if hot else self.settings.sweep_interval)
+                await asyncio.wait_for(self.wake.wait(), timeout=pacer.timeout())
             self.wake.clear()
             if conn.is_closed():
                 raise asyncpg.InterfaceError("the LISTEN connection was closed")
             try:
-                if await self.sweep(conn):
-                    hot_until = time.monotonic() + HOT_WINDOW
+                await pacer.after_sweep(conn, await self.sweep(conn))
                 if time.monotonic() >= next_reconcile:
                     next_reconcile = time.monotonic() + self.settings.sweep_interval
                     if await self.reconcile(conn):

@@ -133,7 +133,8 @@ async def main(args: argparse.Namespace) -> None:
             started = time.perf_counter()
             figures = await measure_jobs(db_url, redis_url, args)
             progress(started, "latency and throughput")
-            figures.append(await pgbench.notify_tax(db_url, args.pgbench_seconds, args.pgbench_reps))
+            with stack.processes(db_url, redis_url, "relay"):  # drains the outbox, as in production
+                figures.append(await pgbench.notify_tax(db_url, args.pgbench_seconds, args.pgbench_reps))
             progress(started, "NOTIFY commit tax")
             figures.append(pgbench.worker_classes(redis_url, args.classes_jobs))
             progress(started, "worker classes")
@@ -144,13 +145,13 @@ async def main(args: argparse.Namespace) -> None:
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.jobs", description=__doc__.split("\n")[0])
-    parser.add_argument("--rate", type=float, default=100.0, help="open-loop jobs/s for latency (default 100)")
-    parser.add_argument("--batch", type=int, default=100, help="jobs per latency batch (default 100)")
+    parser.add_argument("--rate", type=float, default=20.0, help="open-loop jobs/s for latency (default 20)")
+    parser.add_argument("--batch", type=int, default=40, help="jobs per latency batch (default 40)")
     parser.add_argument("--reps", type=int, default=4, help="latency batches per path (default 4)")
-    parser.add_argument("--jobs", type=int, default=1000, help="jobs per throughput run (default 1000)")
-    parser.add_argument("--pgbench-seconds", type=int, default=3, help="seconds per pgbench run (default 3)")
+    parser.add_argument("--jobs", type=int, default=300, help="jobs per throughput run (default 300)")
+    parser.add_argument("--pgbench-seconds", type=int, default=2, help="seconds per pgbench run (default 2)")
     parser.add_argument("--pgbench-reps", type=int, default=3, help="pgbench runs per variant (default 3)")
-    parser.add_argument("--classes-jobs", type=int, default=200, help="jobs per worker-class run (default 200)")
+    parser.add_argument("--classes-jobs", type=int, default=60, help="jobs per worker-class run (default 60)")
     return parser.parse_args(argv)
 
 

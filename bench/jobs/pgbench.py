@@ -50,7 +50,7 @@ async def _pgbench(db_url: str, sql: str, seconds: int) -> float:
 
 
 async def notify_tax(db_url: str, seconds: int, reps: int) -> Figure:
-    """Commits/s of the RPC with pg_notify against without, a LISTEN session draining (as the relay)."""
+    """Commits/s of the RPC with pg_notify against without, while the relay drains the outbox."""
     listener = await connect(db_url)
     received = 0
 
@@ -64,7 +64,10 @@ async def notify_tax(db_url: str, seconds: int, reps: int) -> Figure:
         for rep in range(reps):
             for variant in ("with", "without") if rep % 2 == 0 else ("without", "with"):
                 await listener.execute("truncate private.job_outbox, bench_jobs.things")
+                before = received
                 rates[variant].append(await _pgbench(db_url, f"select bench_jobs.rpc_{variant}_notify();", seconds))
+                notes = received - before
+                print(f"bench.jobs: {variant} pg_notify: {rates[variant][-1]:.0f} tps, {notes} notifications")
     finally:
         await listener.close()
     with_notify, without = statistics.median(rates["with"]), statistics.median(rates["without"])

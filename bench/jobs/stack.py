@@ -28,11 +28,17 @@ begin
     insert into bench_jobs.things (note) values ('x');
     return private.enqueue_job('bench__noop', '{"thing": 1}');
 end $$;
+-- The baseline: private.enqueue_job's insert, without its notification step.
 create function bench_jobs.rpc_without_notify() returns bigint language plpgsql as $$
 declare new_id bigint;
 begin
     insert into bench_jobs.things (note) values ('x');
-    insert into private.job_outbox (kind, payload) values ('bench__noop', '{"thing": 1}') returning job_id into new_id;
+    insert into private.job_outbox as o (kind, payload, dedupe_key, run_after, profile_id)
+    values ('bench__noop', '{"thing": 1}', null, now(), null)
+    on conflict (kind, dedupe_key)
+    where dedupe_key is not null and status in ('pending', 'dispatched', 'running', 'failed')
+    do nothing
+    returning o.job_id into new_id;
     return new_id;
 end $$;
 """

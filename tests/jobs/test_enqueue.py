@@ -113,18 +113,21 @@ async def test_run_after_delays_and_profile_is_kept(db: TestDatabase) -> None:
     assert (await rows(db, job_id))[job_id]["profile_id"] == alice
 
 
-async def test_notifies_only_when_no_other_due_job_waits(db: TestDatabase) -> None:
-    """The relay is awake while a due row waits; more NOTIFYs would only serialize commits."""
+async def test_one_enqueueing_transaction_at_a_time_notifies(db: TestDatabase) -> None:
+    """Concurrent NOTIFYs serialize commits; one wakes the relay, which then polls for the rest."""
     listener = Listener()
-    async with db.owner() as listen, db.owner() as conn:
+    async with db.owner() as listen, db.owner() as first_conn, db.owner() as second_conn:
         await listen.add_listener("job_outbox", listener)
-        first = await conn.fetchval("select private.enqueue_job('tests__record', '{}')")
-        await conn.fetchval("select private.enqueue_job('tests__record', '{}')")  # behind the first: silent
-        await conn.fetchval(
+        first_tx = first_conn.transaction()
+        await first_tx.start()
+        first = await first_conn.fetchval("select private.enqueue_job('tests__record', '{}')")
+        await second_conn.fetchval("select private.enqueue_job('tests__record', '{}')")  # while first is open
+        await second_conn.fetchval(
             "select private.enqueue_job('tests__record', '{}', run_after => now() + interval '1 hour')"
-        )  # delayed: the sweep finds it when due
-        await conn.execute("update private.job_outbox set status = 'dispatched' where status = 'pending'")
-        last = await conn.fetchval("select private.enqueue_job('tests__record', '{}')")  # queue drained: wake
+        )  # delayed: the relay's sweep finds it when due
+        await first_tx.commit()
+        last = await second_conn.fetchval("select private.enqueue_job('tests__record', '{}')")  # alone again
         assert await listener.next() == str(first)
         assert await listener.next() == str(last)
         assert listener.payloads.empty()
+    assert len(await rows(db)) == 4

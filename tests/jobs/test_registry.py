@@ -49,3 +49,15 @@ def test_load_imports_the_tasks_package_and_extra_modules() -> None:
     assert {"tests__record", "tests__strict", "tests__hang", "tests__slow_first"} <= set(kinds)
     assert kinds["tests__hang"].timeout == 1
     assert registry.settings_for("nobody__registered").max_attempts == registry.UNKNOWN_KIND_DEFAULTS.max_attempts
+
+
+def test_every_feature_module_is_loaded_and_registers_a_kind() -> None:
+    modules = registry.feature_modules()
+    assert not {f"jobs.{name}" for name in registry.INFRASTRUCTURE} & set(modules)
+    for name in modules:
+        before = set(registry.registered())
+        registry.load()
+        module = __import__(name, fromlist=["_"])
+        owned = {k for k, kind in registry.registered().items() if kind.func.__module__ == module.__name__}
+        assert owned, f"{name} registers no job kind (a module of jobs/ that is not machinery must)"
+        assert before <= set(registry.registered())
