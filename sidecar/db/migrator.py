@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 
 from sidecar.db.connect import assume_owner, is_supabase
-from sidecar.db.seed_loaders import LOADERS
+from sidecar.db.seed_loaders import LOADERS, SeedLoader
 from sidecar.db.sql_split import split_statements
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -69,10 +69,17 @@ class Status:
 
 
 class Migrator:
-    def __init__(self, conn: asyncpg.Connection, root: Path = PROJECT_ROOT, log: Callable[[str], None] = print):
+    def __init__(
+        self,
+        conn: asyncpg.Connection,
+        root: Path = PROJECT_ROOT,
+        log: Callable[[str], None] = print,
+        loaders: Sequence[SeedLoader] = LOADERS,
+    ):
         self.conn = conn
         self.root = root
         self.log = log
+        self.loaders = loaders
 
     # -- files -------------------------------------------------------------------------------
     def _files(self, folder: str) -> list[SqlFile]:
@@ -151,7 +158,7 @@ class Migrator:
             if force or known.get(file.relative) != digest:
                 self.log(f"seed: {file.relative}")
                 await self._run_file(file, after=(record, file.relative, digest))
-        for loader in LOADERS:
+        for loader in self.loaders:
             digest = loader.digest(self.root)
             if force or known.get(loader.name) != digest:
                 self.log(f"seed: {loader.name}")
@@ -194,7 +201,7 @@ class Migrator:
                 f.relative for f in self._files("functions_sql") if functions.get(f.relative) != f.digest
             ],
             seeds_changed=[f.relative for f in self._files("seeds") if seeds.get(f.relative) != f.digest]
-            + [loader.name for loader in LOADERS if seeds.get(loader.name) != loader.digest(self.root)],
+            + [loader.name for loader in self.loaders if seeds.get(loader.name) != loader.digest(self.root)],
         )
 
     # -- helpers -----------------------------------------------------------------------------

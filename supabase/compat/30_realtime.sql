@@ -24,6 +24,13 @@ on realtime.messages (inserted_at desc, topic)
 where extension = 'broadcast' and private is true;
 
 alter table realtime.messages enable row level security;
+
+-- On Supabase, supautils' policy_grants let the migration role create policies on realtime.messages
+-- without owning it. Plain PostgreSQL lets only a table's owner do that, so here the owner role owns
+-- the table: slightly wider than hosted (it could also alter the table), and the only way to apply
+-- the same migrations unchanged.
+alter table realtime.messages owner to fluentpro_owner;
+alter table realtime.messages_default owner to fluentpro_owner;
 grant select, insert, update on realtime.messages to fluentpro_owner, anon, authenticated, service_role;
 
 create or replace function realtime.topic() returns text

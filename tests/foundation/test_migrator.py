@@ -59,7 +59,7 @@ def quiet(_line: str) -> None:
 
 
 async def test_tracking_table_has_the_supabase_cli_shape_and_rows(empty_db: asyncpg.Connection, project: Path) -> None:
-    await Migrator(empty_db, project, log=quiet).migrate()
+    await Migrator(empty_db, project, log=quiet, loaders=()).migrate()
     columns = await empty_db.fetch(
         "select column_name, data_type, is_nullable from information_schema.columns "
         "where table_schema = 'supabase_migrations' and table_name = 'schema_migrations' order by ordinal_position"
@@ -89,7 +89,7 @@ async def test_a_failing_migration_names_the_statement_and_leaves_nothing(
         "create table app.half (id int);\ninsert into app.things values (1, 'kept?');\nselect 1/0;",
     )
     with pytest.raises(MigrationError) as failure:
-        await Migrator(empty_db, project, log=quiet).migrate()
+        await Migrator(empty_db, project, log=quiet, loaders=()).migrate()
     text = str(failure.value)
     assert "supabase/migrations/20260102000000_break_things.sql" in text
     assert "statement 3 of 3" in text and "select 1/0" in text and "22012" in text
@@ -109,11 +109,11 @@ async def test_migrating_twice_changes_nothing(empty_db: asyncpg.Connection, pro
     )
     write(project, "seeds/010_things.sql", "insert into app.things values (1, 'one') on conflict (id) do nothing;")
     lines: list[str] = []
-    first = await Migrator(empty_db, project, log=lines.append).migrate()
+    first = await Migrator(empty_db, project, log=lines.append, loaders=()).migrate()
     assert first.up_to_date
     snapshot = await _catalog_snapshot(empty_db)
     lines.clear()
-    second = await Migrator(empty_db, project, log=lines.append).migrate()
+    second = await Migrator(empty_db, project, log=lines.append, loaders=()).migrate()
     assert second.up_to_date
     assert [line for line in lines if not line.startswith("compat:")] == []
     assert await _catalog_snapshot(empty_db) == snapshot
@@ -122,7 +122,7 @@ async def test_migrating_twice_changes_nothing(empty_db: asyncpg.Connection, pro
 async def test_a_changed_functions_sql_file_is_reapplied(empty_db: asyncpg.Connection, project: Path) -> None:
     body = "create or replace function app.answer() returns int language sql immutable as $$ select {} $$;"
     write(project, "supabase/functions_sql/answer.sql", body.format(41))
-    migrator = Migrator(empty_db, project, log=quiet)
+    migrator = Migrator(empty_db, project, log=quiet, loaders=())
     await migrator.migrate()
     assert await empty_db.fetchval("select app.answer()") == 41
     write(project, "supabase/functions_sql/answer.sql", body.format(42))
@@ -132,7 +132,7 @@ async def test_a_changed_functions_sql_file_is_reapplied(empty_db: asyncpg.Conne
 
 
 async def test_status_lists_applied_and_pending(empty_db: asyncpg.Connection, project: Path) -> None:
-    migrator = Migrator(empty_db, project, log=quiet)
+    migrator = Migrator(empty_db, project, log=quiet, loaders=())
     await migrator.migrate()
     write(project, "supabase/migrations/20260103000000_add_column.sql", "alter table app.things add column extra int;")
     status = await migrator.status()
@@ -142,7 +142,7 @@ async def test_status_lists_applied_and_pending(empty_db: asyncpg.Connection, pr
 
 
 async def test_reset_rebuilds_our_schemas(empty_db: asyncpg.Connection, project: Path) -> None:
-    migrator = Migrator(empty_db, project, log=quiet)
+    migrator = Migrator(empty_db, project, log=quiet, loaders=())
     await migrator.migrate()
     await empty_db.execute("insert into app.things values (7, 'gone after reset')")
     await migrator.reset()
@@ -156,7 +156,7 @@ async def test_migrations_run_as_a_non_superuser(empty_db: asyncpg.Connection, p
         project, "supabase/migrations/20260104000000_needs_superuser.sql", "create extension if not exists plpython3u;"
     )
     with pytest.raises(MigrationError) as failure:
-        await Migrator(empty_db, project, log=quiet).migrate()
+        await Migrator(empty_db, project, log=quiet, loaders=()).migrate()
     assert "20260104000000_needs_superuser.sql" in str(failure.value)
 
 
