@@ -86,7 +86,7 @@ async def test_catalogue_readable_by_users_not_by_anon(db: TestDatabase, people:
     assert anon.code == "42501"
 
 
-@pytest.mark.parametrize("who", ["alice", "admin"])
+@pytest.mark.parametrize("who", ["alice", "admin", None])
 @pytest.mark.parametrize(
     "statement",
     [
@@ -102,10 +102,11 @@ async def test_catalogue_readable_by_users_not_by_anon(db: TestDatabase, people:
     ],
 )
 async def test_catalogue_is_read_only_even_for_admins(
-    db: TestDatabase, people: People, who: str, statement: str
+    db: TestDatabase, people: People, who: str | None, statement: str
 ) -> None:
-    response = await db.as_user(people[who]).sql(statement)
-    assert response.status == 403
+    client = db.as_user(people[who]) if who else db.as_anon()
+    response = await client.sql(statement)
+    assert response.status == (403 if who else 401)
     assert response.code == "42501"
 
 
@@ -156,7 +157,18 @@ async def test_user_cannot_drop_roles_of_others_or_themselves(db: TestDatabase, 
         assert await conn.fetchval("select count(*) from app.profile_roles") == 6
 
 
-async def test_user_cannot_update_profile_roles(db: TestDatabase, people: People) -> None:
-    response = await db.as_user(people["alice"]).sql("update app.profile_roles set role_id = 'admin'")
+@pytest.mark.parametrize("who", ["alice", "admin"])
+async def test_nobody_updates_profile_roles_in_place(db: TestDatabase, people: People, who: str) -> None:
+    response = await db.as_user(people[who]).sql("update app.profile_roles set role_id = 'admin'")
     assert response.status == 403
     assert response.code == "42501"
+
+
+async def test_anon_cannot_write_profile_roles(db: TestDatabase, people: People) -> None:
+    insert = await db.as_anon().sql(
+        "insert into app.profile_roles (profile_id, role_id) values ($1, 'admin')", people["alice"]
+    )
+    assert insert.status == 401
+    delete = await db.as_anon().sql("delete from app.profile_roles")
+    assert delete.status == 401
+    assert delete.code == "42501"
