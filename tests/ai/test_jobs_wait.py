@@ -1,0 +1,60 @@
+"""AI jobs during an upstream outage: a failed call is a failed attempt (retried with backoff); once the
+circuit is open, jobs wait for it (a continuation after Retry-After) without calling upstream; a 429's
+Retry-After is waited out within the attempt."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.ai.inline import pending_jobs, run_inline
+from tests.ai.onboarding import complete_onboarding
+from tests.ai.plans import plan_responder
+from tests.fakes.openai_server import FakeOpenAI, Fault
+from tests.support.database import TestDatabase
+from tests.support.users import create_user
+
+CHAT = "/v1/chat/completions"
+KIND = "learning_plans__generate"
+
+
+async def test_an_open_circuit_makes_jobs_wait_without_calling_upstream(
+    db: TestDatabase, openai_env: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("OPENAI_BREAKER_FAILURES", "1")
+    monkeypatch.setenv("OPENAI_BREAKER_COOLDOWN_SECONDS", "600")
+    alice, bob = await create_user(db, "alice"), await create_user(db, "bob")
+    await complete_onboarding(db, alice, {"clients": ["meetings"]})
+    await complete_onboarding(db, bob, {"clients": ["meetings"]})
+    alices, bobs = await pending_jobs(db, KIND)
+    openai_env.fail(Fault(status=500))
+
+    with pytest.raises(Exception, match=r"ai\.upstream_error"):  # a failed attempt: the worker retries it later
+        await run_inline(db, int(alices["job_id"]))
+    await run_inline(db, int(bobs["job_id"]))  # circuit open: bob's job hands over to a later continuation
+    assert len(openai_env.requests_to(CHAT)) == 1
+    waiting = [j for j in await pending_jobs(db, KIND) if j["profile_id"] == bob]
+    assert len(waiting) == 1 and waiting[0]["job_id"] != bobs["job_id"]
+    async with db.owner() as conn:
+        delay = await conn.fetchval("select extract(epoch from $1::timestamptz - now())", waiting[0]["run_after"])
+        status = await conn.fetchval("select status from app.learning_plans where profile_id = $1", bob)
+    assert 500 < delay <= 600  # after the breaker's remaining cooldown
+    assert status == "pending"
+
+
+async def test_a_429_retry_after_is_waited_out_within_the_job(db: TestDatabase, openai_env: FakeOpenAI) -> None:
+    alice = await create_user(db, "alice")
+    await complete_onboarding(db, alice, {"clients": ["meetings"]})
+    (job,) = await pending_jobs(db, KIND)
+    openai_env.chat_responder = plan_responder
+    openai_env.fail(Fault(status=429, retry_after="1"))
+    await run_inline(db, int(job["job_id"]))
+    first, second = openai_env.requests_to(CHAT)
+    assert second.at - first.at >= 1.0
+    async with db.owner() as conn:
+        plan = await conn.fetchval(
+            "select plan from app.learning_plans where profile_id = $1 and status = 'ready'", alice
+        )
+    assert [m["partner"] for m in json.loads(plan)["modules"]] == ["clients"]
