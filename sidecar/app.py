@@ -24,6 +24,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from redis.asyncio import Redis
 
+from sidecar import routes
 from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.exchange import Exchanger
 from sidecar.auth.guard import provide_claims, provide_pool
@@ -34,7 +35,6 @@ from sidecar.devidp.core import IdentityProvider
 from sidecar.devidp.routes import idp_app, idp_router
 from sidecar.errors import exception_handlers
 from sidecar.observability import RequestIdMiddleware, configure_logging
-from sidecar.routes import health, native_auth, profile, token_exchange
 from sidecar.settings import DatabaseSettings, Settings
 
 log = logging.getLogger("sidecar")
@@ -124,17 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     prometheus = PrometheusConfig(
         app_name="fluentpro-sidecar", prefix="fluentpro", group_path=True, exclude=["/metrics"]
     )
-    handlers: list[object] = [
-        health.live,
-        health.ready,
-        token_exchange.exchange_token,
-        native_auth.signup,
-        native_auth.login,
-        native_auth.refresh,
-        native_auth.logout,
-        profile.me,
-        PrometheusController,
-    ]
+    handlers: list[object] = [*routes.discover(), PrometheusController]
     if idp is not None:
         handlers.append(idp_router(idp, DEV_IDP_PATH))
     origins = list(settings.http.cors_allow_origins)
