@@ -210,3 +210,13 @@ async def test_a_stream_broken_midway_ends_with_an_error_event(
     assert [e["event"] for e in events] == ["scenario", "delta", "delta", "error"]
     assert events[-1]["data"]["code"] == "ai.upstream_error"
     assert [e["id"] for e in events] == [0, 1, 2, 3]
+
+
+async def test_without_an_injected_client_the_route_uses_the_environments_settings(
+    sidecar: Sidecar, openai_env: FakeOpenAI, alice: uuid.UUID
+) -> None:
+    openai_env.chat_responder = lambda _body: SCENARIO  # reached only through OPENAI_BASE_URL from the environment
+    response = await sidecar.ask(alice)
+    assert response.status_code == 200
+    assert sse(response.text)[-1]["event"] == "done"
+    assert openai_env.requests_to(CHAT)[0].body["model"] == "fake-chat"
