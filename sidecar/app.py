@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -63,7 +63,9 @@ async def make_pool(settings: DatabaseSettings, role: str | None = None) -> asyn
     return pool
 
 
-def make_lifespan(settings: Settings, idp: IdentityProvider | None):  # type: ignore[no-untyped-def]
+def make_lifespan(
+    settings: Settings, idp: IdentityProvider | None
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         pool = await make_pool(settings.database)
@@ -90,15 +92,13 @@ def make_lifespan(settings: Settings, idp: IdentityProvider | None):  # type: ig
             jwks, issuer=settings.auth0.issuer, audience=settings.auth0.audience, leeway=settings.auth0.leeway_seconds
         )
         state = app.state
-        state.pool, state.redis, state.http, state.auth0, state.jwks, state.verifier = (
-            pool,
-            redis,
-            http,
-            auth0,
-            jwks,
-            verifier,
-        )
+        state.pool = pool
         state.service_pool = service_pool
+        state.redis = redis
+        state.http = http
+        state.auth0 = auth0
+        state.jwks = jwks
+        state.verifier = verifier
         state.exchanger = Exchanger(pool=service_pool, verifier=verifier, keys=state.token_keys, auth0=auth0)
         try:
             yield
