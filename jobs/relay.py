@@ -27,11 +27,13 @@ from sidecar.db.connect import DatabaseUnavailable, assume_owner, connect, redac
 from sidecar.settings import DatabaseSettings, RedisSettings, load_dotenv
 
 log = logging.getLogger("fluentpro.jobs.relay")
-# After a sweep that dispatched something, poll every HOT_POLL s for HOT_WINDOW s; for all but the
-# last WARM_TAIL s of it, hold the advisory lock that tells private.enqueue_job not to NOTIFY.
+# After a sweep that dispatched something, poll every HOT_POLL s for HOT_WINDOW s; after one that
+# dispatched BUSY_BATCH rows or more, also hold, for all but the last WARM_TAIL s of that window, the
+# advisory lock that tells private.enqueue_job not to NOTIFY.
 HOT_POLL = 0.02
 HOT_WINDOW = 1.0
 WARM_TAIL = 0.5
+BUSY_BATCH = 2
 POLLING_LOCK = (7301, 2)  # see supabase/migrations/20261126020300_debounce_job_notify_by_lock.sql
 # The relay's own writes (claims, marks, repairs) need no WAL flush at commit: if a crash loses them,
 # the rows are simply due again, and RQ's unique job id absorbs the second dispatch.
@@ -49,6 +51,7 @@ class Pacer:
     def __init__(self, sweep_interval: float) -> None:
         self.sweep_interval = sweep_interval
         self.hot_until = 0.0
+        self.busy_until = 0.0
         self.holding = False
 
     def timeout(self) -> float:
@@ -58,7 +61,11 @@ class Pacer:
         now = time.monotonic()
         if dispatched:
             self.hot_until = now + HOT_WINDOW
-        polling = now < self.hot_until - WARM_TAIL
+        if dispatched >= BUSY_BATCH:
+            # Several rows per poll: commits come faster than NOTIFYs pay off. At a trickle, one row a
+            # poll, enqueuers keep notifying, so a lone job starts at once instead of at the next poll.
+            self.busy_until = now + HOT_WINDOW
+        polling = now < self.busy_until - WARM_TAIL
         if polling and not self.holding:
             self.holding = bool(await conn.fetchval("select pg_try_advisory_lock($1, $2)", *POLLING_LOCK))
         elif self.holding and not polling:
@@ -120,7 +127,7 @@ class Relay:
             if conn.is_closed():
                 raise asyncpg.InterfaceError("the LISTEN connection was closed")
             try:
-                await pacer.after_sweep(conn, await self.sweep(conn))
+                await pacer.after_sweep(conn, await self.sweep(conn, pacer))
                 if time.monotonic() >= next_reconcile:
                     next_reconcile = time.monotonic() + self.settings.sweep_interval
                     if await self.reconcile(conn):
@@ -133,8 +140,9 @@ class Relay:
                 redis_delay = min(redis_delay * 2, self.settings.reconnect_max)
                 self.wake.set()
 
-    async def sweep(self, conn: asyncpg.Connection) -> int:
-        """Dispatch every due row, a batch per transaction. Returns how many were dispatched."""
+    async def sweep(self, conn: asyncpg.Connection, pacer: Pacer | None = None) -> int:
+        """Dispatch every due row, a batch per transaction. Returns how many were dispatched.
+        Under a steady stream this loops for long: the pacer hears of every batch, not only the end."""
         total = 0
         while True:
             async with conn.transaction():
@@ -144,9 +152,11 @@ class Relay:
                     transport.dispatch(self.queue, row["job_id"], row["kind"], kind.timeout, retry=row["attempts"] > 0)
                 await outbox.mark_dispatched(conn, [row["job_id"] for row in rows])
             total += len(rows)
+            if pacer is not None and rows:
+                await pacer.after_sweep(conn, len(rows))
             if len(rows) < self.settings.claim_batch:
                 if total:
-                    log.info("relay: dispatched %d job(s)", total)
+                    log.debug("relay: dispatched %d job(s)", total)
                 return total
 
     async def reconcile(self, conn: asyncpg.Connection) -> int:

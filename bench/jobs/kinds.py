@@ -1,5 +1,5 @@
-"""What the benchmark's jobs do: note when they started (seconds since the client's t0) in Redis, then
-write one row, the work of a minimal job. The outbox kind and the direct RQ function do the same."""
+"""What the benchmark's jobs do: note when they started (wall clock, in Redis, by job key), then write
+one row, the work of a minimal job. The outbox kind and the direct RQ function do the same."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ def _redis() -> Redis:
     return _direct.redis
 
 
-def record_start(series: str, t0: float) -> None:
-    _redis().rpush(f"bench:latency:{series}", time.time() - t0)
+def record_start(series: str, key: str) -> None:
+    _redis().hset(f"bench:start:{series}", key, time.time())
 
 
 def record_done(series: str) -> None:
@@ -43,14 +43,14 @@ def record_done(series: str) -> None:
 
 @job_kind("bench__probe", timeout=30, max_attempts=1)
 async def probe(job: JobContext) -> None:
-    record_start(job.payload["series"], float(job.payload["t0"]))
+    record_start(job.payload["series"], str(job.job_id))
     await job.conn.execute(EFFECT, "outbox")
     record_done(job.payload["series"])
 
 
-def direct_probe(series: str, t0: float) -> None:
+def direct_probe(series: str, key: str) -> None:
     """The baseline: an RQ job enqueued directly, no outbox row, same body."""
-    record_start(series, t0)
+    record_start(series, key)
     if _direct.loop is None:
         _direct.loop = asyncio.new_event_loop()
     _direct.loop.run_until_complete(_effect())

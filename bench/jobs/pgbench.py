@@ -61,6 +61,8 @@ async def notify_tax(db_url: str, seconds: int, reps: int) -> Figure:
     await listener.add_listener("job_outbox", count)
     rates: dict[str, list[float]] = {"with": [], "without": []}
     try:
+        for variant in ("with", "without"):  # warm-up: caches, plans, the relay's first batches
+            await _pgbench(db_url, f"select bench_jobs.rpc_{variant}_notify();", 1)
         for rep in range(reps):
             for variant in ("with", "without") if rep % 2 == 0 else ("without", "with"):
                 await listener.execute("truncate private.job_outbox, bench_jobs.things")
