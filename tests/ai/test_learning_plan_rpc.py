@@ -167,3 +167,10 @@ async def test_learners_cannot_write_plans_or_usage_and_read_only_their_own(db: 
     assert tampered.code == "42501"
     assert (await db.as_user(bob).sql("select * from app.learning_plans")).body == []
     assert (await db.as_anon().sql("select private.ai_take_quota('practice_scenario')")).code == "42501"
+
+
+async def test_a_job_cut_by_the_worker_timeout_reads_as_an_upstream_timeout(db: TestDatabase, alice: uuid.UUID) -> None:
+    await complete_onboarding(db, alice, PAIRS)
+    await finish_jobs(db, alice, "dead", "timed out after 600 s")
+    mine = (await db.as_user(alice).rpc("my_learning_plan")).body
+    assert (mine["status"], mine["failure_code"], mine["plan"]) == ("failed", "ai.upstream_timeout", None)
