@@ -12,20 +12,22 @@ import asyncpg
 
 CHANNEL = "job_outbox"
 
-# Due rows, oldest first; SKIP LOCKED lets several relays claim disjoint rows without waiting.
+# Claim due rows, oldest first, and mark them dispatched, in one statement of the relay's transaction;
+# the RQ enqueues follow before the commit, so a failed enqueue rolls the marks back. SKIP LOCKED lets
+# several relays claim disjoint rows without waiting.
 CLAIM_DUE = """
-select job_id, kind, attempts, status
-from private.job_outbox
-where status in ('pending', 'failed') and run_after <= now()
-order by run_after, job_id
-limit $1
-for update skip locked
-"""
-
-MARK_DISPATCHED = """
-update private.job_outbox
-set status = 'dispatched', dispatches = dispatches + 1, dispatched_at = now(), updated_at = now()
-where job_id = any($1::bigint[]) and status in ('pending', 'failed')
+update private.job_outbox as o
+set status = 'dispatched', dispatches = o.dispatches + 1, dispatched_at = now(), updated_at = now()
+from (
+    select job_id
+    from private.job_outbox
+    where status in ('pending', 'failed') and run_after <= now()
+    order by run_after, job_id
+    limit $1
+    for update skip locked
+) as due
+where o.job_id = due.job_id
+returning o.job_id, o.kind, o.attempts
 """
 
 # Rows on RQ for longer than $1 seconds: the reconciler checks that their RQ job still waits.
@@ -89,13 +91,9 @@ returning status
 
 
 async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Inside a transaction: the claimed rows, already marked dispatched (visible at commit)."""
     rows: list[asyncpg.Record] = await conn.fetch(CLAIM_DUE, limit)
     return rows
-
-
-async def mark_dispatched(conn: asyncpg.Connection, job_ids: list[int]) -> None:
-    if job_ids:
-        await conn.execute(MARK_DISPATCHED, job_ids)
 
 
 async def start_attempt(

@@ -147,10 +147,9 @@ class Relay:
         while True:
             async with conn.transaction():
                 rows = await outbox.claim_due(conn, self.settings.claim_batch)
-                for row in rows:
+                for row in sorted(rows, key=lambda r: r["job_id"]):  # RETURNING has no order
                     kind = registry.settings_for(row["kind"])
                     transport.dispatch(self.queue, row["job_id"], row["kind"], kind.timeout, retry=row["attempts"] > 0)
-                await outbox.mark_dispatched(conn, [row["job_id"] for row in rows])
             total += len(rows)
             if pacer is not None and rows:
                 await pacer.after_sweep(conn, len(rows))
