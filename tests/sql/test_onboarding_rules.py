@@ -18,10 +18,10 @@ select
                      where p.profile_id = s.profile_id and p.communication_partner_id = s.communication_partner_id))
     as orphans,
   (select coalesce(bool_and(ok), true) from (
-     select array_agg(priority order by priority) = array(select generate_series(1, count(*)::int)) as ok
+     select min(priority) = 1 and max(priority) = count(*) and count(distinct priority) = count(*) as ok
      from app.onboarding_partners where profile_id = $1) x) as partner_priorities_contiguous,
   (select coalesce(bool_and(ok), true) from (
-     select array_agg(priority order by priority) = array(select generate_series(1, count(*)::int)) as ok
+     select min(priority) = 1 and max(priority) = count(*) and count(distinct priority) = count(*) as ok
      from app.onboarding_partner_situations where profile_id = $1 group by communication_partner_id) y)
     as situation_priorities_contiguous
 """
@@ -93,13 +93,17 @@ async def test_concurrent_steps_of_one_learner_serialize_and_end_consistent(db: 
         version = await conn.fetchval("select version from app.onboardings where profile_id = $1", alice)
         steps = await conn.fetchval("select count(*) from app.onboarding_steps where profile_id = $1", alice)
         check = await conn.fetchrow(CONSISTENCY_SQL, alice)
+        partner_rows = [tuple(r) for r in await conn.fetch(
+            "select cp.slug, p.priority from app.onboarding_partners p join app.communication_partners cp "
+            "using (communication_partner_id) where p.profile_id = $1 order by p.priority", alice
+        )]  # fmt: skip
     assert version == 3 + succeeded  # no lost update: every successful step bumped it exactly once
     assert steps == 3 + succeeded
     assert dict(check) == {
         "orphans": 0,
         "partner_priorities_contiguous": True,
         "situation_priorities_contiguous": True,
-    }
+    }, partner_rows
     final = (await client.rpc("onboarding_state")).body
     assert final["is_complete"] is True
     assert [p["slug"] for p in final["communication_partners"]] in [

@@ -23,7 +23,7 @@ begin
     perform private.onboarding__log(caller, 'completed', '{}');
     update app.onboardings as o set completed_at = pg_catalog.now(), version = o.version + 1
     where o.profile_id = caller;
-    return private.onboarding__state(caller);
+    return private.onboarding__changed_state(caller);
 end;
 $$;
 

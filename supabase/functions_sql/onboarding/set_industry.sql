@@ -27,7 +27,7 @@ begin
     perform private.onboarding__log(caller, 'industry', pg_catalog.jsonb_build_object('industry', set_industry.industry));
     -- One update per step: it bumps the version and so broadcasts the new state once.
     update app.onboardings as o set industry_id = chosen_id, version = o.version + 1 where o.profile_id = caller;
-    return private.onboarding__state(caller);
+    return private.onboarding__changed_state(caller);
 end;
 $$;
 

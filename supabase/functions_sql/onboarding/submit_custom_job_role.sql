@@ -48,7 +48,7 @@ begin
     perform private.onboarding__log(caller, 'custom_job_role', pg_catalog.jsonb_build_object('job_role_id', new_role_id, 'title', clean_title));
     -- One update per step: it bumps the version and so broadcasts the new state once.
     update app.onboardings as o set job_role_id = new_role_id, version = o.version + 1 where o.profile_id = caller;
-    return private.onboarding__state(caller);
+    return private.onboarding__changed_state(caller);
 end;
 $$;
 
