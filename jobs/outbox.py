@@ -70,10 +70,16 @@ where job_id = $1 and kind = $2
 returning attempts, max_attempts, payload, profile_id
 """
 
+# Completion commits with the job's own writes, and durably: the session default (worker.SESSION) is
+# asynchronous commit, so this statement turns it back on for its transaction (read at commit time).
 COMPLETE_ATTEMPT = """
-update private.job_outbox
-set status = 'done', finished_at = now(), updated_at = now(), locked_until = null
-where job_id = $1 and status = 'running' and attempts = $2
+with done as (
+    update private.job_outbox
+    set status = 'done', finished_at = now(), updated_at = now(), locked_until = null
+    where job_id = $1 and status = 'running' and attempts = $2
+    returning job_id
+)
+select (select count(*) from done) as completed, pg_catalog.set_config('synchronous_commit', 'on', true)
 """
 
 # A failed attempt: retried after the backoff, or dead when out of attempts (or the error is permanent).
@@ -104,7 +110,7 @@ async def start_attempt(
 
 
 async def complete_attempt(conn: asyncpg.Connection, job_id: int, attempt: int) -> bool:
-    return str(await conn.execute(COMPLETE_ATTEMPT, job_id, attempt)) == "UPDATE 1"
+    return bool(await conn.fetchval(COMPLETE_ATTEMPT, job_id, attempt) == 1)
 
 
 async def fail_attempt(

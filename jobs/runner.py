@@ -24,7 +24,8 @@ from sidecar.settings import DatabaseSettings
 log = logging.getLogger("fluentpro.jobs.runner")
 # Bookkeeping commits (attempt started, attempt failed) skip the WAL flush: WAL is sequential, so a
 # crash loses them only together with everything after them, and then the reconciler re-runs the
-# job. The transaction of the job's own writes and its completion is made synchronous again.
+# job. The transaction of the job's own writes and its completion is made synchronous again
+# (by outbox.COMPLETE_ATTEMPT itself, to save a round trip).
 SESSION = {"application_name": "fluentpro_worker", "synchronous_commit": "off"}
 
 
@@ -104,7 +105,6 @@ async def _run(job_id: int, kind_name: str) -> str:
     timed_out = False
     try:
         async with conn.transaction():
-            await conn.execute("set local synchronous_commit = on")
             try:
                 await asyncio.wait_for(_call(job), timeout=kind.timeout)
             except TimeoutError:
