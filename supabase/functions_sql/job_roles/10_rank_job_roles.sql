@@ -29,10 +29,18 @@ declare
     token text;
     stem text;
     near record;
+    patterns text[] := '{}';
 begin
     -- Resolve the query's words to index q_terms, token by token (a handful), each lookup by index.
     foreach token in array pg_catalog.regexp_split_to_array(q, '[^a-z0-9]+') loop
+        if pg_catalog.length(token) >= 2 then
+            patterns := patterns || ('%' || token || '%');
+        end if;
         for stem in select u.lexeme from pg_catalog.unnest(pg_catalog.to_tsvector('pg_catalog.english', token)) as u loop
+            -- Its trigrams, weighted low: related words (cytotechnician, cytotechnologist) share them.
+            select q_terms || pg_catalog.array_agg('c:' || g.trigram), q_weights || pg_catalog.array_agg(0.3::real)
+            into q_terms, q_weights
+            from pg_catalog.unnest(extensions.show_trgm(stem)) as g (trigram);
             if exists (select from private.job_role_search_term_stats as s where s.term = stem) then
                 q_terms := q_terms || stem;
                 q_weights := q_weights || 1.0::real;
@@ -71,10 +79,14 @@ begin
     return query
     with scored as (
         select m.job_role_id, sum(m.weight * qt.w) as s
-        from rows from (pg_catalog.unnest(q_terms), pg_catalog.unnest(q_weights)) as qt (term, w)
-        cross join lateral (
-            select t.job_role_id, t.weight from private.job_role_search_terms as t where t.term = qt.term
-        ) as m
+        from (
+            select u.term, max(u.w) as w
+            from rows from (pg_catalog.unnest(q_terms), pg_catalog.unnest(q_weights)) as u (term, w)
+            group by u.term
+        ) as qt
+        join private.job_role_search_postings as p on p.term = qt.term
+        cross join lateral rows from (pg_catalog.unnest(p.job_role_ids), pg_catalog.unnest(p.weights))
+            as m (job_role_id, weight)
         group by m.job_role_id
     ),
     exact as (
@@ -98,12 +110,14 @@ begin
         order by c.total desc, r.title
         limit max_results
     )
-    select v.job_role_id, pg_catalog.round(v.total::numeric, 4)::real, (
+    -- The matched title: the most similar of the role's titles that share a word with the query
+    -- (a cheap LIKE first: some roles have hundreds of titles), else the role's own title.
+    select v.job_role_id, pg_catalog.round(v.total::numeric, 4)::real, coalesce((
         select t.title from private.job_role_search_titles as t
-        where t.job_role_id = v.job_role_id
+        where t.job_role_id = v.job_role_id and t.normalized like any(patterns)
         order by extensions.similarity(t.normalized, q) desc, t.is_official desc, t.title
         limit 1
-    )
+    ), v.title)
     from visible as v
     order by v.total desc, v.title;
 end;
