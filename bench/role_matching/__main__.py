@@ -94,6 +94,8 @@ def main() -> int:
         r["alternate_title"] for r in read_csv(PROJECT_ROOT / ALTERNATE_TITLES) if held_out(r["alternate_title"])
     }
     url = DatabaseSettings.from_env().url
+    load = os.getloadavg()[0] / (os.cpu_count() or 1)
+    print(f"machine load per CPU at start: {load:.2f} (latency is wall time; above ~1 the figures are inflated)")
     print(f"role matching: {len(gold)} unseen titles ({args.csv or args.split + ' split'}), seeding without them")
     asyncio.run(build_database(url, excluded))
     try:
