@@ -7,8 +7,6 @@ import uuid
 
 import pytest
 
-from sidecar.db.connect import connect
-from sidecar.db.migrator import PROJECT_ROOT
 from tests.sql.test_onboarding_helpers import catalogue_role, create_user, onboard_basics
 from tests.support.database import TestDatabase
 from tests.support.realtime import channel_access, sent_messages
@@ -18,35 +16,14 @@ def claims(user: uuid.UUID) -> dict[str, str]:
     return {"sub": str(user), "role": "authenticated", "aud": "authenticated"}
 
 
-POLICY_MIGRATION = PROJECT_ROOT / "supabase/migrations/20261126050100_create_realtime_user_topic_policy.sql"
 POLICY_COUNT = "select count(*) from pg_policies where schemaname = 'realtime' and policyname = 'select_own_user_topic'"
 
 
-async def test_the_migration_created_the_topic_policy(db: TestDatabase) -> None:
+async def test_the_migrations_create_the_topic_policy(db: TestDatabase) -> None:
     async with db.owner() as conn:
-        created = await conn.fetchval(POLICY_COUNT)
-    if created == 0:
-        pytest.xfail(
-            "compat gap: fluentpro_owner may not create policies on realtime.messages (Supabase's supautils "
-            "policy_grants allows postgres to); migration 20261126050100 warned instead"
-        )
-    assert created == 1
-
-
-@pytest.fixture
-async def topic_policy(db: TestDatabase) -> None:
-    """The policy as migration 20261126050100 defines it; applied as superuser where the compat layer
-    kept the migration role from creating it, so its logic is tested either way."""
-    conn = await connect(db.url)
-    try:
-        if await conn.fetchval(POLICY_COUNT) == 0:
-            await conn.execute(POLICY_MIGRATION.read_text(encoding="utf-8"))
         assert await conn.fetchval(POLICY_COUNT) == 1
-    finally:
-        await conn.close()
 
 
-@pytest.mark.usefixtures("topic_policy")
 async def test_only_the_owner_may_read_their_topic(db: TestDatabase) -> None:
     alice = await create_user(db, "alice")
     bob = await create_user(db, "bob")
