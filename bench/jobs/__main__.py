@@ -20,6 +20,7 @@ import json
 import statistics
 import time
 
+import asyncpg
 from redis import Redis
 
 from bench.jobs import pgbench, stack
@@ -74,9 +75,9 @@ async def throughput_batch(db_url: str, redis: Redis, series: str, count: int) -
     clients = [await connect_as_owner(db_url) for _ in range(4)] if series.startswith("outbox") else []
     payload = json.dumps({"series": series})
 
-    async def insert(conn: object, n: int) -> None:
+    async def insert(conn: asyncpg.Connection, n: int) -> None:
         for _ in range(n):
-            await conn.fetchval("select private.enqueue_job('bench__probe', $1::jsonb)", payload)  # type: ignore[attr-defined]
+            await conn.fetchval("select private.enqueue_job('bench__probe', $1::jsonb)", payload)
 
     start = time.perf_counter()
     if clients:
