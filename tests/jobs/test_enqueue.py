@@ -131,3 +131,16 @@ async def test_one_enqueueing_transaction_at_a_time_notifies(db: TestDatabase) -
         assert await listener.next() == str(last)
         assert listener.payloads.empty()
     assert len(await rows(db)) == 4
+
+
+async def test_no_notification_while_a_relay_holds_its_polling_lock(db: TestDatabase) -> None:
+    """A busy relay polls every few ms and says so with advisory lock (7301, 2): NOTIFY would only cost."""
+    listener = Listener()
+    async with db.owner() as listen, db.owner() as relay, db.owner() as conn:
+        await listen.add_listener("job_outbox", listener)
+        assert await relay.fetchval("select pg_try_advisory_lock(7301, 2)")
+        await conn.fetchval("select private.enqueue_job('tests__record', '{}')")
+        await relay.fetchval("select pg_advisory_unlock(7301, 2)")
+        woken = await conn.fetchval("select private.enqueue_job('tests__record', '{}')")
+        assert await listener.next() == str(woken)
+        assert listener.payloads.empty()
