@@ -28,6 +28,7 @@ from sidecar.ai.prompts import scenario_messages
 from sidecar.ai.runtime import process_client
 from sidecar.auth.guard import UserClaims
 from sidecar.errors import ProblemError
+from sidecar.openapi_problems import SIGNED_IN, problem_responses
 
 PATH = "/v1/ai/practice-scenario"
 FEATURE = "practice_scenario"
@@ -112,7 +113,13 @@ def event(name: str, data: dict[str, Any], seq: int) -> ServerSentEventMessage:
     return ServerSentEventMessage(event=name, data=json.dumps(data, ensure_ascii=False), id=seq)
 
 
-@post(PATH, tags=["ai"], summary="Stream a practice scenario for one module of your learning plan", status_code=200)
+@post(
+    PATH,
+    tags=["ai"],
+    summary="Stream a practice scenario for one module of your learning plan",
+    status_code=200,
+    responses=problem_responses(*SIGNED_IN, 404, 409, 422, 429, 502),
+)
 async def practice_scenario(
     request: Request[Any, Any, Any], claims: NamedDependency[UserClaims], data: JSONBody[ScenarioRequest]
 ) -> ServerSentEvent:

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 from litestar import Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from redis.asyncio import Redis
 
 CHECK_TIMEOUT_SECONDS = 2.0
@@ -33,7 +34,12 @@ async def _redis(redis: Redis) -> bool:
         return False
 
 
-@get("/health/ready", tags=["health"], summary="PostgreSQL and Redis are reachable")
+@get(
+    "/health/ready",
+    tags=["health"],
+    summary="PostgreSQL and Redis are reachable",
+    responses={503: ResponseSpec(data_container=dict[str, Any], description="PostgreSQL or Redis is unreachable")},
+)
 async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     database, redis = await asyncio.gather(_database(request.app.state.pool), _redis(request.app.state.redis))
     checks = {"database": "ok" if database else "unavailable", "redis": "ok" if redis else "unavailable"}

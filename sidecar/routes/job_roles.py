@@ -15,7 +15,10 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from sidecar.acting import acting_as
+from sidecar.ai.client import AIClient
+from sidecar.ai.settings import OpenAISettings
 from sidecar.auth.guard import UserClaims
+from sidecar.openapi_problems import SIGNED_IN, problem_responses
 from sidecar.search.engine import JobRoleSearch, SearchQuery
 from sidecar.search.settings import AzureSearchSettings
 
@@ -36,13 +39,21 @@ def engine_of(request: Request[Any, Any, Any]) -> JobRoleSearch:
     """The app's search engine: set at start-up (lifespan), or built once from the environment."""
     engine = getattr(request.app.state, "job_role_search", None)
     if engine is None:
-        engine = JobRoleSearch(AzureSearchSettings.from_env())
+        openai = OpenAISettings.from_env()
+        embed = AIClient(openai).embed if openai.configured else None  # hybrid queries need OpenAI
+        engine = JobRoleSearch(AzureSearchSettings.from_env(), embed=embed)
         request.app.state.job_role_search = engine
     assert isinstance(engine, JobRoleSearch)
     return engine
 
 
-@post("/v1/job-roles/search", tags=["job roles"], summary="Job roles matching a typed title", status_code=200)
+@post(
+    "/v1/job-roles/search",
+    tags=["job roles"],
+    summary="Job roles matching a typed title",
+    status_code=200,
+    responses=problem_responses(*SIGNED_IN, 422, 502),
+)
 async def search_job_roles(
     request: Request[Any, Any, Any],
     data: JSONBody[SearchRequest],

@@ -16,6 +16,7 @@ from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.exchange import Exchanger
 from sidecar.auth.passwords import check_signup
 from sidecar.errors import ProblemError
+from sidecar.openapi_problems import problem_responses
 from sidecar.routes.token_exchange import NO_STORE
 
 
@@ -53,7 +54,13 @@ def _auth0(request: Request[Any, Any, Any]) -> Auth0Client:
     return client
 
 
-@post("/v1/auth/signup", tags=["auth"], summary="Create an account (Auth0 database connection) and sign in")
+@post(
+    "/v1/auth/signup",
+    tags=["auth"],
+    summary="Create an account (Auth0 database connection) and sign in",
+    status_code=201,
+    responses=problem_responses(401, 403, 409, 422, 429, 502),
+)
 async def signup(request: Request[Any, Any, Any], data: JSONBody[SignupBody]) -> Response[Session]:
     email, full_name = check_signup(data.email, data.password, data.full_name)
     auth0 = _auth0(request)
@@ -61,20 +68,38 @@ async def signup(request: Request[Any, Any, Any], data: JSONBody[SignupBody]) ->
     return await _session(request, await auth0.login(email, data.password), 201)
 
 
-@post("/v1/auth/login", tags=["auth"], summary="Sign in with email and password")
+@post(
+    "/v1/auth/login",
+    tags=["auth"],
+    summary="Sign in with email and password",
+    status_code=200,
+    responses=problem_responses(401, 403, 429, 502),
+)
 async def login(request: Request[Any, Any, Any], data: JSONBody[LoginBody]) -> Response[Session]:
     if not data.email.strip() or not data.password:
         raise ProblemError("auth.invalid_credentials", "Wrong email or password.", 401)
     return await _session(request, await _auth0(request).login(data.email.strip(), data.password), 200)
 
 
-@post("/v1/auth/refresh", tags=["auth"], summary="A new access token from a refresh token")
+@post(
+    "/v1/auth/refresh",
+    tags=["auth"],
+    summary="A new access token from a refresh token",
+    status_code=200,
+    responses=problem_responses(401, 403, 429, 502),
+)
 async def refresh(request: Request[Any, Any, Any], data: JSONBody[RefreshBody]) -> Response[Session]:
     tokens = await _auth0(request).refresh(data.refresh_token)
     tokens.setdefault("refresh_token", data.refresh_token)  # Auth0 returns one only when it rotates it
     return await _session(request, tokens, 200)
 
 
-@post("/v1/auth/logout", tags=["auth"], summary="Revoke the refresh token", status_code=204)
+@post(
+    "/v1/auth/logout",
+    tags=["auth"],
+    summary="Revoke the refresh token",
+    status_code=204,
+    responses=problem_responses(401, 403, 429, 502),
+)
 async def logout(request: Request[Any, Any, Any], data: JSONBody[RefreshBody]) -> None:
     await _auth0(request).revoke(data.refresh_token)

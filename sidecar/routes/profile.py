@@ -11,9 +11,15 @@ from litestar.di import NamedDependency
 
 from sidecar.acting import acting_as
 from sidecar.auth.guard import UserClaims
+from sidecar.openapi_problems import SIGNED_IN, problem_responses
 
 
-@get("/v1/me", tags=["profile"], summary="The signed-in user's profile, roles and permissions")
+@get(
+    "/v1/me",
+    tags=["profile"],
+    summary="The signed-in user's profile, roles and permissions",
+    responses=problem_responses(*SIGNED_IN, 404),
+)
 async def me(claims: NamedDependency[UserClaims], pool: NamedDependency[asyncpg.Pool]) -> dict[str, Any]:
     async with acting_as(pool, claims, readonly=True, method="GET", path="/v1/me") as conn:
         raw = await conn.fetchval("select api.me()")

@@ -9,6 +9,7 @@ from litestar import Request, Response, post
 
 from sidecar.auth.exchange import Exchanger
 from sidecar.errors import ProblemError
+from sidecar.openapi_problems import problem_responses
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 (a type name)
@@ -51,7 +52,13 @@ def required(params: dict[str, Any], name: str) -> str:
     return value
 
 
-@post("/v1/auth/token", tags=["auth"], summary="Exchange an Auth0 access token for a Supabase JWT (RFC 8693)")
+@post(
+    "/v1/auth/token",
+    tags=["auth"],
+    summary="Exchange an Auth0 access token for a Supabase JWT (RFC 8693)",
+    status_code=200,
+    responses=problem_responses(401, 403, 502),
+)
 async def exchange_token(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     """Body (form or JSON): grant_type = urn:ietf:params:oauth:grant-type:token-exchange,
     subject_token = the Auth0 access token, subject_token_type = urn:ietf:params:oauth:token-type:access_token.

@@ -101,5 +101,3 @@ def test_every_operation_conforms_with_any_token(sidecar_url: str, tokens: dict[
         conforms()
         checked += 1
     assert checked >= 5, "the OpenAPI document lists fewer operations than the sidecar serves"
-
-

@@ -8,8 +8,8 @@ import uuid
 import jwt
 import pytest
 from postgrest.exceptions import APIError
-
 from supabase import AsyncClientOptions, acreate_client
+
 from tests.support.database import TestDatabase
 from tests.support.postgrest_http import PostgrestServer
 
