@@ -40,6 +40,10 @@ def problems(settings: Settings) -> list[str]:
         found.append("ACCESS_TOKEN_TTL_SECONDS must be between 60 and 3600")
     if "*" in settings.http.cors_allow_origins:
         found.append("CORS_ALLOW_ORIGINS must list origins, not '*'")
+    # The AI client reads its own settings (the worker uses them too); the same refusals apply.
+    from sidecar.ai.settings import OpenAISettings
+
+    found += OpenAISettings.from_env().problems(env)
     return found
 
 

@@ -25,6 +25,8 @@ NAMES = [
     "SUPABASE_JWT_ISSUER",
     "ACCESS_TOKEN_TTL_SECONDS",
     "CORS_ALLOW_ORIGINS",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
 ]
 
 
@@ -70,6 +72,10 @@ def test_production_with_everything_set_starts(env: pytest.MonkeyPatch) -> None:
         ({"AUTH0_JWKS_URL": "http://127.0.0.1:9000/jwks.json"}, "AUTH0_JWKS_URL must be an https URL"),
         ({"CORS_ALLOW_ORIGINS": "*"}, "CORS_ALLOW_ORIGINS"),
         ({"ACCESS_TOKEN_TTL_SECONDS": "86400"}, "ACCESS_TOKEN_TTL_SECONDS"),
+        (
+            {"OPENAI_API_KEY": "sk-live", "OPENAI_BASE_URL": "http://llm.internal/v1"},
+            "OPENAI_BASE_URL must be an https",
+        ),
     ],
 )
 def test_production_refuses(env: pytest.MonkeyPatch, values: dict[str, str], complaint: str) -> None:
