@@ -68,12 +68,12 @@ class JobStack:
     def redis(self) -> Redis:
         return Redis.from_url(self.redis_url)
 
-    def env(self) -> dict[str, str]:
+    def env(self, redis_url: str | None = None) -> dict[str, str]:
         return {
             **os.environ,
             "FLUENTPRO_ENV": "test",
             "DATABASE_URL": self.database_url,
-            "REDIS_URL": self.redis_url,
+            "REDIS_URL": redis_url or self.redis_url,
             "JOBS_MODULES": "tests.jobs.kinds",
             "JOBS_SWEEP_INTERVAL_SECONDS": "0.5",
             "JOBS_RECONCILE_AFTER_SECONDS": "1",
@@ -83,7 +83,7 @@ class JobStack:
             **self.overrides,
         }
 
-    def start(self, command: str) -> Process:
+    def start(self, command: str, redis_url: str | None = None) -> Process:
         index = sum(p.name.startswith(command) for p in self.processes) + 1
         name = f"{command}{index}"
         log_path = self.log_dir / f"{name}.log"
@@ -91,7 +91,7 @@ class JobStack:
         popen = subprocess.Popen(
             [sys.executable, "-m", "sidecar.cli", command],
             cwd=ROOT,
-            env=self.env(),
+            env=self.env(redis_url),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )

@@ -13,6 +13,7 @@ import asyncpg
 
 from tests.support.database import TestDatabase
 
+from .redis_proxy import RedisProxy
 from .rows import all_in, effects, enqueue_many, rows
 from .stack import JobStack, runs, wait_for
 
@@ -108,3 +109,30 @@ async def test_reconciler_redispatches_jobs_lost_with_redis_data(effects_db: Tes
 
 async def _count(pids: object, expected: int) -> bool:
     return len(await pids) == expected  # type: ignore[misc]
+
+
+async def test_redis_down_keeps_rows_pending_then_all_drain(effects_db: TestDatabase, stack: JobStack) -> None:
+    proxy = RedisProxy()
+    await proxy.up()
+    try:
+        stack.start("relay", redis_url=f"redis://127.0.0.1:{proxy.port}/{stack.redis_db}")
+        stack.start("worker")
+        warmup = await enqueue_many(effects_db, "tests__record", 1)
+        await wait_for(lambda: all_in(effects_db, warmup, {"done"}), "the first job", stack)
+
+        await proxy.down()
+        job_ids = await enqueue_many(effects_db, "tests__record", 20)
+        relay = stack.processes[0]
+        await wait_for(lambda: _logged(relay.log(), "Redis unavailable"), "the relay noticing Redis is down", stack)
+        assert await all_in(effects_db, job_ids, {"pending"}), "rows left pending while Redis is down"
+        assert relay.popen.poll() is None
+
+        await proxy.up()
+        await wait_for(lambda: all_in(effects_db, job_ids, {"done"}), "the rows drained after Redis came back", stack)
+        await assert_exactly_once(effects_db, stack, warmup + job_ids)
+    finally:
+        await proxy.down()
+
+
+async def _logged(text: str, needle: str) -> bool:
+    return needle in text
