@@ -11,7 +11,7 @@ CLI_DIR := tools/supabase-cli
 SUPABASE_CLI := $(CLI_DIR)/node_modules/.bin/supabase
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint fmt db-migrate db-reset db-seed db-status bench api-docs supabase-cli clean
+.PHONY: help install run test lint fmt db-migrate db-reset db-seed db-status bench api-docs search-index supabase-cli clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,6 +58,12 @@ db-seed: install ## Re-run every seed
 
 db-status: install ## List applied and pending migrations, changed functions and seeds
 	$(BIN)/fluentpro db status
+
+api-docs: install ## Rewrite the api contract snapshot and docs/api.md from the database's comments
+	$(BIN)/fluentpro api-contract --update
+
+search-index: install ## Create the Azure AI Search index and upload every job role (needs AZURE_SEARCH_*)
+	$(BIN)/fluentpro search reindex
 
 bench: install ## Run every benchmark under bench/ and print one table
 	$(BIN)/python -m bench

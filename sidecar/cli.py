@@ -63,6 +63,43 @@ def print_status(status: Status, where: str) -> None:
         print("  up to date")
 
 
+async def run_search(action: str, url: str) -> int:
+    """Create or update the Azure index, or upload every published role to it (with a progress line)."""
+    from sidecar.ai.runtime import process_client
+    from sidecar.ai.settings import OpenAISettings
+    from sidecar.db.connect import create_owner_pool
+    from sidecar.search.index import ensure_index, reindex_all
+    from sidecar.search.settings import AzureSearchSettings
+
+    settings = AzureSearchSettings.from_env()
+    if not settings.configured:
+        print("fluentpro search: AZURE_SEARCH_ENDPOINT and AZURE_SEARCH_API_KEY are not set", file=sys.stderr)
+        return 2
+    await ensure_index(settings)
+    if action == "create-index":
+        print(f"search: index {settings.index_name} is up to date")
+        return 0
+    ai = OpenAISettings.from_env()
+    if not ai.configured:
+        print("search: OPENAI_API_KEY is not set, so documents are indexed for text search only")
+
+    def progress(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        print(f"\rsearch: reindex [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, flush=True)
+
+    pool = await create_owner_pool(url, min_size=1, max_size=2)
+    try:
+        count = await reindex_all(
+            pool, settings, embed=process_client(ai).embed if ai.configured else None, progress=progress
+        )
+    finally:
+        await pool.close()
+    print(f"search: {count} job roles indexed in {settings.index_name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fluentpro", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -71,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the sidecar (Litestar) under uvicorn")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    search = commands.add_parser("search", help="manage the Azure AI Search index of job roles")
+    search.add_argument("action", choices=["create-index", "reindex"])
+    api = commands.add_parser("api-contract", help="check (or --update) the api snapshot and docs/api.md")
+    api.add_argument("--update", action="store_true", help="rewrite the snapshot and docs/api.md")
     commands.add_parser("relay", help="run the outbox relay (LISTEN + sweep -> RQ)")
     commands.add_parser("worker", help="run the RQ worker")
     dev = commands.add_parser("dev", help="run sidecar, relay and worker together, supervised (Procfile)")
@@ -88,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from sidecar.serve import serve
 
             return int(serve(args.host, args.port))
+        if args.command == "search":
+            return asyncio.run(run_search(args.action, DatabaseSettings.from_env().url))
+        if args.command == "api-contract":
+            from sidecar.api_contract import main as api_contract_main
+
+            return api_contract_main(["--update"] if args.update else [])
         if args.command == "relay":
             from jobs.relay import main as relay_main
 

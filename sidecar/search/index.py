@@ -151,12 +151,11 @@ async def reindex_all(
 
 
 async def index_job_roles(
-    pool: asyncpg.Pool, settings: AzureSearchSettings, ids: Sequence[str], *, embed: Embed | None = None
+    conn: asyncpg.Connection, settings: AzureSearchSettings, ids: Sequence[str], *, embed: Embed | None = None
 ) -> tuple[int, int]:
     """Bring some roles' documents up to date (the `job_roles__index` job): upload the published
     ones, delete the others. Idempotent. Returns (uploaded, deleted)."""
-    async with pool.acquire() as conn:
-        docs = await documents(conn, ids)
+    docs = await documents(conn, ids)
     gone = [{"id": i} for i in ids if i not in {d["id"] for d in docs}]
     async with search_client(settings) as client:
         await upload(client, docs, embed)

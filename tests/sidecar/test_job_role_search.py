@@ -93,10 +93,12 @@ async def test_azure_round_trip_index_query_delete(
 
     async with owner_pool.acquire() as conn:
         role_id = str(await conn.fetchval("select job_role_id from app.job_roles where onet_code = '15-1252.00'"))
-    assert await index_job_roles(owner_pool, azure_settings, [role_id, str(uuid.uuid4())]) == (1, 1)
+    async with owner_pool.acquire() as conn:
+        assert await index_job_roles(conn, azure_settings, [role_id, str(uuid.uuid4())]) == (1, 1)
     gone = str(uuid.uuid4())
     azure.documents["job-roles"][gone] = {"id": gone, "title": "Ghost"}
-    assert await index_job_roles(owner_pool, azure_settings, [gone]) == (0, 1)
+    async with owner_pool.acquire() as conn:
+        assert await index_job_roles(conn, azure_settings, [gone]) == (0, 1)
     assert gone not in azure.documents["job-roles"]
 
 
