@@ -124,7 +124,7 @@ def registered() -> dict[str, JobKind]:
 
 
 # Modules of the `jobs` package that are machinery, not job kinds.
-INFRASTRUCTURE = {"metrics", "outbox", "registry", "relay", "runner", "settings", "transport", "worker"}
+INFRASTRUCTURE = {"outbox", "registry", "relay", "runner", "settings", "transport", "worker"}
 
 
 def feature_modules() -> list[str]:

@@ -22,6 +22,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from sidecar import routes
@@ -35,6 +36,7 @@ from sidecar.devidp.core import IdentityProvider
 from sidecar.devidp.routes import idp_app, idp_router
 from sidecar.errors import exception_handlers
 from sidecar.observability import RequestIdMiddleware, configure_logging
+from sidecar.queue_metrics import OutboxCollector
 from sidecar.settings import DatabaseSettings, Settings
 
 log = logging.getLogger("sidecar")
@@ -100,15 +102,30 @@ def make_lifespan(
         state.jwks = jwks
         state.verifier = verifier
         state.exchanger = Exchanger(pool=service_pool, verifier=verifier, keys=state.token_keys, auth0=auth0)
+        # Queue health (outbox rows, lag, NOTIFY backlog) on /metrics, read at scrape time.
+        queue_metrics = OutboxCollector(settings.database.url)
+        registered = register_once(queue_metrics)
         try:
             yield
         finally:
+            if registered:
+                REGISTRY.unregister(queue_metrics)
             await http.aclose()
             await redis.aclose()
             await service_pool.close()
             await pool.close()
 
     return lifespan
+
+
+def register_once(collector: OutboxCollector) -> bool:
+    """Register on the process registry unless another app in this process already did (tests run
+    several apps in one process; the metric names are process-wide)."""
+    try:
+        REGISTRY.register(collector)
+    except ValueError:
+        return False
+    return True
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

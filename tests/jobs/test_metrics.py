@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from jobs.metrics import OutboxCollector
+from sidecar.queue_metrics import OutboxCollector
 from tests.support.database import TestDatabase
 
 from .rows import enqueue

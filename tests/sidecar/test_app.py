@@ -80,6 +80,14 @@ async def test_metrics_count_requests(sidecar: Client) -> None:
     assert 'path="/health/live"' in metrics.text
 
 
+async def test_metrics_include_queue_health(sidecar: Client, db: TestDatabase) -> None:
+    async with db.owner() as conn:
+        await conn.execute("select private.enqueue_job('learning_plans__generate', '{}'::jsonb)")
+    metrics = (await sidecar.get("/metrics")).text
+    assert "fluentpro_jobs_collector_up 1.0" in metrics
+    assert 'fluentpro_jobs_rows{kind="learning_plans__generate",status="pending"} 1.0' in metrics
+
+
 async def test_openapi_document_and_docs_page(sidecar: Client) -> None:
     schema = await sidecar.get("/docs/openapi.json")
     assert schema.status_code == 200

@@ -1,6 +1,7 @@
 """Prometheus metrics of the job queue, read from the outbox at scrape time.
 
-Mount it on the sidecar's /metrics with `prometheus_client.REGISTRY.register(OutboxCollector(url))`.
+The sidecar registers it for its /metrics while it runs (sidecar/app.py). It lives here, not in jobs/,
+because the sidecar must not import jobs/; it reads only the outbox table.
 Exposed (done rows are not counted: they only grow, and the partial index skips them):
   fluentpro_jobs_rows{kind,status}               unfinished and dead rows
   fluentpro_jobs_oldest_due_age_seconds{kind}    how long the oldest due row has waited (outbox lag)
@@ -23,7 +24,7 @@ from prometheus_client.registry import Collector
 
 from sidecar.db.connect import assume_owner, connect
 
-log = logging.getLogger("fluentpro.jobs.metrics")
+log = logging.getLogger("sidecar.queue_metrics")
 
 HEALTH = """
 select kind, status, count(*) as n,
