@@ -4,20 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sidecar.settings import SettingsError, env_str
-
-
-def env_float(name: str, default: float) -> float:
-    raw = env_str(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive, got {raw!r}")
-    return value
+from sidecar.settings import env_positive, env_str
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +27,14 @@ class JobSettings:
     @classmethod
     def from_env(cls) -> JobSettings:
         modules = tuple(m.strip() for m in (env_str("JOBS_MODULES", "") or "").split(",") if m.strip())
-        batch = int(env_float("JOBS_CLAIM_BATCH", 200))
+        batch = int(env_positive("JOBS_CLAIM_BATCH", 200))
         default = cls()
         return cls(
             queue=env_str("JOBS_QUEUE", default.queue) or default.queue,
-            sweep_interval=env_float("JOBS_SWEEP_INTERVAL_SECONDS", default.sweep_interval),
-            reconcile_after=env_float("JOBS_RECONCILE_AFTER_SECONDS", default.reconcile_after),
-            lease_grace=env_float("JOBS_LEASE_GRACE_SECONDS", default.lease_grace),
+            sweep_interval=env_positive("JOBS_SWEEP_INTERVAL_SECONDS", default.sweep_interval),
+            reconcile_after=env_positive("JOBS_RECONCILE_AFTER_SECONDS", default.reconcile_after),
+            lease_grace=env_positive("JOBS_LEASE_GRACE_SECONDS", default.lease_grace),
             claim_batch=batch,
-            reconnect_max=env_float("JOBS_RECONNECT_MAX_SECONDS", default.reconnect_max),
+            reconnect_max=env_positive("JOBS_RECONNECT_MAX_SECONDS", default.reconnect_max),
             modules=modules,
         )

@@ -52,6 +52,20 @@ def env_int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_positive(name: str, default: float) -> float:
+    """A positive number (seconds, counts) from the environment."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
 def environment() -> Environment:
     raw = env_str("FLUENTPRO_ENV") or Environment.DEVELOPMENT.value
     try:

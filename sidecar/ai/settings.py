@@ -11,23 +11,10 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sidecar.settings import Environment, SettingsError, env_int, env_str
+from sidecar.settings import Environment, SettingsError, env_int, env_positive, env_str
 
 DEFAULT_CHAT_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
-
-
-def env_seconds(name: str, default: float) -> float:
-    raw = env_str(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from exc
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive, got {raw!r}")
-    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +65,14 @@ class OpenAISettings:
             base_url=env_str("OPENAI_BASE_URL"),
             chat_model=env_str("OPENAI_CHAT_MODEL", DEFAULT_CHAT_MODEL) or DEFAULT_CHAT_MODEL,
             embedding_model=env_str("OPENAI_EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL) or DEFAULT_EMBEDDING_MODEL,
-            timeout_seconds=env_seconds("OPENAI_TIMEOUT_SECONDS", d.timeout_seconds),
-            connect_timeout_seconds=env_seconds("OPENAI_CONNECT_TIMEOUT_SECONDS", d.connect_timeout_seconds),
+            timeout_seconds=env_positive("OPENAI_TIMEOUT_SECONDS", d.timeout_seconds),
+            connect_timeout_seconds=env_positive("OPENAI_CONNECT_TIMEOUT_SECONDS", d.connect_timeout_seconds),
             max_attempts=attempts,
-            backoff_base_seconds=env_seconds("OPENAI_BACKOFF_BASE_SECONDS", d.backoff_base_seconds),
-            backoff_cap_seconds=env_seconds("OPENAI_BACKOFF_CAP_SECONDS", d.backoff_cap_seconds),
-            max_retry_after_seconds=env_seconds("OPENAI_MAX_RETRY_AFTER_SECONDS", d.max_retry_after_seconds),
+            backoff_base_seconds=env_positive("OPENAI_BACKOFF_BASE_SECONDS", d.backoff_base_seconds),
+            backoff_cap_seconds=env_positive("OPENAI_BACKOFF_CAP_SECONDS", d.backoff_cap_seconds),
+            max_retry_after_seconds=env_positive("OPENAI_MAX_RETRY_AFTER_SECONDS", d.max_retry_after_seconds),
             breaker_failures=failures,
-            breaker_cooldown_seconds=env_seconds("OPENAI_BREAKER_COOLDOWN_SECONDS", d.breaker_cooldown_seconds),
+            breaker_cooldown_seconds=env_positive("OPENAI_BREAKER_COOLDOWN_SECONDS", d.breaker_cooldown_seconds),
         )
 
 
