@@ -151,3 +151,17 @@ async def test_tokens_are_verified_like_postgrest(api_db: TestDatabase) -> None:
     assert (response.status, response.code) == (401, "PGRST301")
     no_such_role = jwt.encode({"role": "superuser_please", "exp": now + 60}, secret)
     assert (await api_db.api.with_token(no_such_role).rpc("t_whoami")).status == 401
+
+
+async def test_raw_sql_returns_rows_of_writes_with_returning(api_db: TestDatabase) -> None:
+    client = api_db.as_anon()
+    refused = await client.sql("insert into private.probe_writes (note) values ('x') returning note")
+    assert (refused.status, refused.code) == (401, "42501")  # RETURNING needs SELECT, which anon lacks
+    async with api_db.owner() as conn:
+        await conn.execute("grant select on private.probe_writes to anon")
+    inserted = await client.sql("insert into private.probe_writes (note) values ($1) returning note", "hello")
+    assert (inserted.status, inserted.body) == (200, [{"note": "hello"}])
+    updated = await client.sql("update private.probe_writes set note = 'bye' where note = 'hello' returning note")
+    assert updated.status == 403  # anon has no UPDATE grant: the write is refused, as PostgREST would
+    plain = await client.sql("insert into private.probe_writes (note) values ('no rows back')")
+    assert plain.status == 204

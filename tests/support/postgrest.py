@@ -236,7 +236,14 @@ class Client:
         """Raw SQL under this request's role and claims: for RLS matrices on unexposed tables."""
         if not _returns_rows(query):
             return await self._request("POST", "/sql", query, list(params), readonly=readonly, raw=True)
-        wrapped = f"select coalesce(json_agg(t), '[]')::text from ({query}) t"
+        if _is_select(query):
+            wrapped = f"select coalesce(json_agg(t), '[]')::text from ({query}) t"
+        else:  # insert/update/delete ... returning: a data-modifying statement must sit in a top-level WITH
+            wrapped = (
+                f"with t as ({query}) select coalesce(json_agg(t), '[]')::text, "
+                "current_setting('response.status', true), current_setting('response.headers', true) from t"
+            )
+            return await self._request("POST", "/sql", wrapped, list(params), readonly=readonly, complete=True)
         return await self._request("POST", "/sql", wrapped, list(params), readonly=readonly)
 
     async def _request(
@@ -249,6 +256,7 @@ class Client:
         readonly: bool,
         void: bool = False,
         raw: bool = False,
+        complete: bool = False,
     ) -> Response:
         if self.rejected is not None:
             return _error(401, self.rejected[0], self.rejected[1])
@@ -267,12 +275,14 @@ class Client:
                     body: Any = None
                 else:
                     # As PostgREST: the response settings are read after the main query produced its row.
-                    row = await conn.fetchrow(
-                        f"with pgrst_source as materialized ({query}) select pgrst_source.*, "
+                    statement = (
+                        query
+                        if complete  # already selects (body, response.status, response.headers)
+                        else f"with pgrst_source as materialized ({query}) select pgrst_source.*, "
                         "current_setting('response.status', true), current_setting('response.headers', true) "
-                        "from pgrst_source",
-                        *params,
+                        "from pgrst_source"
                     )
+                    row = await conn.fetchrow(statement, *params)
                     body = json.loads(row[0]) if row[0] is not None else None
             except asyncpg.PostgresError as exc:
                 await tx.rollback()
@@ -303,6 +313,10 @@ class Client:
         calls = ", ".join(f"set_config(${2 * i + 1}, ${2 * i + 2}, true)" for i in range(len(settings)))
         values = [v for pair in settings for v in pair]
         return [f"select {calls}", *values]
+
+
+def _is_select(query: str) -> bool:
+    return query.lstrip().lower().startswith(("select", "with", "values", "table"))
 
 
 def _returns_rows(query: str) -> bool:
