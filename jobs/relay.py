@@ -38,7 +38,15 @@ POLLING_LOCK = (7301, 2)  # see supabase/migrations/20261126020300_debounce_job_
 # The relay's own writes (claims, marks, repairs) need no WAL flush at commit: if a crash loses them,
 # the rows are simply due again, and RQ's unique job id absorbs the second dispatch.
 SESSION = {"application_name": "fluentpro_relay", "synchronous_commit": "off"}
-CONNECTION_ERRORS = (OSError, DatabaseUnavailable, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+# InternalClientError: asyncpg's protocol state broke, as when the server kills the connection in the
+# middle of an operation (pg_terminate_backend); the connection is unusable, so reconnect like any loss.
+CONNECTION_ERRORS = (
+    OSError,
+    DatabaseUnavailable,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
 
 
 class Pacer:
