@@ -1,7 +1,8 @@
 -- Ranking of the embedded job-role search (api.search_job_roles calls it). Terms of the query are
 -- matched against the precomputed inverted index (private.job_role_search_terms); a misspelt word is
--- replaced by its nearest known words (trigram similarity); the role's size prior, an exact title
--- match and the caller's industry (curated relevance, a boost, never a filter) adjust the score.
+-- replaced by its nearest known words (trigram similarity); two consecutive words also count as a
+-- bigram; the role's size prior, an exact title match and the caller's industry (curated relevance,
+-- a boost, never a filter) adjust the score.
 -- Visibility: published roles, plus the caller's own custom roles, plus all custom roles for reviewers.
 -- security definer: reads the private index, which API roles cannot read; applies visibility itself.
 create or replace function private.rank_job_roles(
@@ -69,6 +70,16 @@ begin
         q_terms := q_terms || (head || '#');
         q_weights := q_weights || head_weight;
     end if;
+    -- Consecutive words of the title, as indexed ('b:' bigrams of lexemes, stop words skipped).
+    select q_terms || coalesce(pg_catalog.array_agg('b:' || b.lexeme || '_' || b.next_lexeme), '{}'),
+        q_weights || coalesce(pg_catalog.array_agg(1.0::real), '{}')
+    into q_terms, q_weights
+    from (
+        select u.lexeme, pg_catalog.lead(u.lexeme) over (order by w.position) as next_lexeme
+        from pg_catalog.unnest(pg_catalog.to_tsvector('pg_catalog.english', q)) as u
+        cross join lateral pg_catalog.unnest(u.positions) as w (position)
+    ) as b
+    where b.next_lexeme is not null;
     -- Words of the description count a little.
     select q_terms || coalesce(pg_catalog.array_agg(u.lexeme), '{}'), q_weights || coalesce(pg_catalog.array_agg(0.2::real), '{}')
     into q_terms, q_weights
