@@ -95,6 +95,17 @@ async def test_the_description_helps_rank(db: TestDatabase) -> None:
     assert described.index("13-2041.00") < bare.index("13-2041.00")  # Credit Analysts
 
 
+async def test_words_in_their_usual_order_count_more(db: TestDatabase) -> None:
+    # Same words, same last word: only the bigram "registered nurse" tells the two apart.
+    alice = await create_user(db, "alice")
+
+    async def score(title: str) -> float:
+        rows = await search(db, alice, title, max_results=50)
+        return next(r["score"] for r in rows if r["onet_code"] == "29-1141.00")  # Registered Nurses
+
+    assert await score("night registered nurse") > await score("registered night nurse")
+
+
 @pytest.mark.parametrize(
     ("args", "code"),
     [
