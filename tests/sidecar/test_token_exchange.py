@@ -108,12 +108,16 @@ async def test_suspended_user_gets_403(sidecar: Client, auth0: FakeAuth0, db: Te
     assert_refused(await exchange(sidecar, access_token(auth0, "bob")), 403, "auth.profile_suspended")
 
 
+class FromNow(int):
+    """A time claim given as seconds from the moment the test runs."""
+
+
 @pytest.mark.parametrize(
     ("overrides", "status", "code", "reason"),
     [
-        ({"exp": int(time.time()) - 120}, 401, "auth.token_expired", "expired"),
-        ({"nbf": int(time.time()) + 600}, 401, "auth.invalid_token", "not_yet_valid"),
-        ({"iat": int(time.time()) + 600}, 401, "auth.invalid_token", "not_yet_valid"),
+        ({"exp": FromNow(-120)}, 401, "auth.token_expired", "expired"),
+        ({"nbf": FromNow(600)}, 401, "auth.invalid_token", "not_yet_valid"),
+        ({"iat": FromNow(600)}, 401, "auth.invalid_token", "not_yet_valid"),
         ({"iat": None}, 401, "auth.invalid_token", "missing_claim"),
         ({"exp": None}, 401, "auth.invalid_token", "missing_claim"),
         ({"sub": None}, 401, "auth.invalid_token", "missing_claim"),
@@ -126,7 +130,9 @@ async def test_suspended_user_gets_403(sidecar: Client, auth0: FakeAuth0, db: Te
 async def test_bad_claims_are_refused(
     sidecar: Client, auth0: FakeAuth0, db: TestDatabase, overrides: dict, status: int, code: str, reason: str
 ) -> None:
-    assert_refused(await exchange(sidecar, access_token(auth0, **overrides)), status, code, reason)
+    now = int(time.time())  # at run time: parameters are built at collection, maybe minutes earlier
+    claims = {k: now + v if isinstance(v, FromNow) else v for k, v in overrides.items()}
+    assert_refused(await exchange(sidecar, access_token(auth0, **claims)), status, code, reason)
     async with db.owner() as conn:
         assert await conn.fetchval("select count(*) from app.profiles") == 0
 
