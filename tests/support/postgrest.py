@@ -102,7 +102,11 @@ class PostgrestEmulator:
         self.role_settings: dict[str, dict[str, str]] = {}
 
     async def start(self) -> PostgrestEmulator:
-        self.pool = await asyncpg.create_pool(self.dsn, user="authenticator", min_size=1, max_size=8)
+        # No reset between requests, as PostgREST's pool: every request's settings are transaction-local
+        # and vanish at COMMIT (asyncpg's default reset would add a round trip PostgREST never makes).
+        self.pool = await asyncpg.create_pool(
+            self.dsn, user="authenticator", min_size=1, max_size=8, reset=_keep_connection_as_is
+        )
         await self.reload_schema_cache()
         return self
 
@@ -313,6 +317,10 @@ class Client:
         calls = ", ".join(f"set_config(${2 * i + 1}, ${2 * i + 2}, true)" for i in range(len(settings)))
         values = [v for pair in settings for v in pair]
         return [f"select {calls}", *values]
+
+
+async def _keep_connection_as_is(_conn: asyncpg.Connection) -> None:
+    return None
 
 
 def _is_select(query: str) -> bool:
