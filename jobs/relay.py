@@ -34,7 +34,7 @@ HOT_POLL = 0.02
 HOT_WINDOW = 1.0
 WARM_TAIL = 0.5
 BUSY_BATCH = 2
-POLLING_LOCK = (7301, 2)  # see supabase/migrations/20261126020300_debounce_job_notify_by_lock.sql
+POLLING_LOCK = (7301, 2)  # see private.enqueue_job in supabase/migrations/20261126020000_create_job_outbox.sql
 # The relay's own writes (claims, marks, repairs) need no WAL flush at commit: if a crash loses them,
 # the rows are simply due again, and RQ's unique job id absorbs the second dispatch.
 SESSION = {"application_name": "fluentpro_relay", "synchronous_commit": "off"}

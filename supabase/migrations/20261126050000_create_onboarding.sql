@@ -354,6 +354,28 @@ comment on function private.onboarding__state(uuid) is
 
 grant execute on function private.onboarding__state(uuid) to authenticated, service_role;
 
+-- The state a writing RPC returns: the one its own update just broadcast, or, should that not be the
+-- caller's (no update fired in this transaction), computed afresh.
+create function private.onboarding__changed_state(target uuid) returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    sent jsonb := nullif(pg_catalog.current_setting('fluentpro.onboarding_state', true), '')::jsonb;
+begin
+    if sent ->> 'profile_id' = target::text then
+        return sent;
+    end if;
+    return private.onboarding__state(target);
+end;
+$$;
+
+comment on function private.onboarding__changed_state(uuid) is
+'After a step''s update of app.onboardings: the state its broadcast trigger computed (else a fresh one).';
+
+grant execute on function private.onboarding__changed_state(uuid) to authenticated;
+
 -- Realtime: every change of the onboarding row (the RPCs bump it after their other writes) sends the
 -- new state to the learner's private topic; the first completion also sends onboarding_completed.
 -- security definer: realtime.send is invoker-rights and learners may not insert into realtime.messages.
@@ -367,6 +389,8 @@ declare
     state jsonb := private.onboarding__state(target);
     topic text := 'user:' || target::text;
 begin
+    -- The RPC that made this change returns this same state (private.onboarding__changed_state).
+    perform pg_catalog.set_config('fluentpro.onboarding_state', state::text, true);
     perform realtime.send(pg_catalog.jsonb_build_object('state', state), 'onboarding_state', topic, true);
     if tg_op = 'UPDATE' and old.completed_at is null and new.completed_at is not null then
         perform realtime.send(pg_catalog.jsonb_build_object('state', state), 'onboarding_completed', topic, true);
@@ -477,7 +501,7 @@ as $$
 begin
     perform private.onboarding__log(target, step, details);
     update app.onboardings as o set version = o.version + 1 where o.profile_id = target;
-    return private.onboarding__state(target);
+    return private.onboarding__changed_state(target);
 end;
 $$;
 

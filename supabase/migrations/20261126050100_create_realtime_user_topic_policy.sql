@@ -4,19 +4,9 @@
 -- No COMMENT ON POLICY: Supabase's supautils allows CREATE POLICY on realtime.messages to postgres,
 -- but not COMMENT (supabase/cli#5987).
 -- Touches: policy select_own_user_topic on realtime.messages.
---
--- realtime.messages belongs to the Realtime service, not to us. On Supabase the migration role may
--- create policies on it; where it may not (a compat layer that lacks that grant), warn instead of
--- failing every later migration, and the Realtime authorization tests say what is missing.
-do $policy$
-begin
-    create policy select_own_user_topic on realtime.messages for select to authenticated
-    using (
-        realtime.messages.extension = 'broadcast'
-        and (select realtime.topic()) = 'user:' || (select auth.uid())::text
-    );
-exception
-    when insufficient_privilege then
-        raise warning 'realtime.messages: cannot create policy select_own_user_topic as %: %', current_user, sqlerrm;
-end
-$policy$;
+
+create policy select_own_user_topic on realtime.messages for select to authenticated
+using (
+    realtime.messages.extension = 'broadcast'
+    and (select realtime.topic()) = 'user:' || (select auth.uid())::text
+);

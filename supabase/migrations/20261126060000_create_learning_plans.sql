@@ -115,7 +115,11 @@ begin
         on conflict (profile_id) do update
         set status = 'pending', failure_code = null, requested_at = pg_catalog.now();
     elsif new.status = 'dead' and old.status is distinct from 'dead' then
-        code := coalesce(pg_catalog.substring(new.last_error, '(ai\.[a-z_]+)'), 'ai.upstream_error');
+        code := coalesce(
+            pg_catalog.substring(new.last_error, '(ai\.[a-z_]+)'),
+            case when new.last_error ~ '^timed out' then 'ai.upstream_timeout' end,
+            'ai.upstream_error'
+        );
         update app.learning_plans as p set status = 'failed', failure_code = code
         where p.profile_id = learner and p.status = 'pending';
     end if;
