@@ -1,8 +1,8 @@
 """The sidecar application: `create_app(settings)` builds Litestar with its routes, error mapper,
 logs, metrics, CORS and docs; the lifespan makes the long-lived clients and puts them on app.state.
 
-app.state after start-up: settings, pool (asyncpg, acting_as uses it), service_pool (sessions as
-service_role, for the exchange), redis, http (httpx), token_keys, verifier,
+app.state after start-up: settings, pool (asyncpg, acting_as uses it), service_pool (a StatementPool
+of service_role sessions, for the exchange), redis, http (httpx), token_keys, verifier,
 auth0 (Authentication API client), exchanger; idp in development when no Auth0 tenant is configured.
 """
 
@@ -12,7 +12,6 @@ import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
 
 import asyncpg
 import httpx
@@ -32,6 +31,7 @@ from sidecar.auth.guard import provide_claims, provide_pool
 from sidecar.auth.jwks import JwksCache
 from sidecar.auth.tokens import TokenKeys
 from sidecar.auth.upstream import Auth0Verifier
+from sidecar.db.statement_pool import StatementPool
 from sidecar.devidp.core import IdentityProvider
 from sidecar.devidp.routes import idp_app, idp_router
 from sidecar.errors import exception_handlers
@@ -43,24 +43,13 @@ log = logging.getLogger("sidecar")
 DEV_IDP_PATH = "/dev-idp"
 
 
-async def keep_session(_conn: asyncpg.Connection) -> None:
-    """No RESET round trip on release: for a pool whose statements leave no session state behind."""
-
-
-async def make_pool(settings: DatabaseSettings, role: str | None = None) -> asyncpg.Pool:
-    """A pool; if PostgreSQL is down at start, start anyway (readiness says so, requests get 503).
-
-    With `role`, sessions start as that role (a startup parameter, so it is the session default) and run
-    only single self-contained statements, so the per-release RESET round trip is skipped.
-    """
-    options: dict[str, Any] = {"server_settings": {"role": role}, "reset": keep_session} if role else {}
+async def make_pool(settings: DatabaseSettings) -> asyncpg.Pool:
+    """A pool; if PostgreSQL is down at start, start anyway (readiness says so, requests get 503)."""
     try:
-        pool = await asyncpg.create_pool(
-            settings.url, min_size=settings.pool_min, max_size=settings.pool_max, **options
-        )
+        pool = await asyncpg.create_pool(settings.url, min_size=settings.pool_min, max_size=settings.pool_max)
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         log.warning("database not reachable at start", extra={"error": repr(exc)})
-        pool = await asyncpg.create_pool(settings.url, min_size=0, max_size=settings.pool_max, **options)
+        pool = await asyncpg.create_pool(settings.url, min_size=0, max_size=settings.pool_max)
     assert pool is not None
     return pool
 
@@ -71,8 +60,11 @@ def make_lifespan(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         pool = await make_pool(settings.database)
-        # The exchange's pool: sessions as service_role, whose one right here is EXECUTE on the profile sync.
-        service_pool = await make_pool(dataclasses.replace(settings.database, pool_min=0), role="service_role")
+        # The exchange's connections: sessions as service_role (a startup parameter, so the session
+        # default), whose one right here is EXECUTE on the profile sync; opened on first use.
+        service_pool = StatementPool(
+            settings.database.url, max_size=settings.database.pool_max, server_settings={"role": "service_role"}
+        )
         redis = Redis.from_url(settings.redis.url, socket_timeout=2.0, socket_connect_timeout=2.0)
         # In development without a tenant, the Auth0 client reaches the dev IdP in-process, over real HTTP
         # semantics (httpx's ASGI transport): the same client code as against Auth0.

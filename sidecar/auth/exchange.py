@@ -12,11 +12,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
 from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.tokens import MintedToken, TokenKeys
 from sidecar.auth.upstream import Auth0Verifier, UpstreamIdentity, identity_from
+from sidecar.db.statement_pool import StatementPool
 from sidecar.errors import ProblemError
 
 log = logging.getLogger("sidecar.auth.exchange")
@@ -25,7 +24,7 @@ SYNC = "select private.sync_auth0_profile($1, $2, $3, $4)"
 
 @dataclass(frozen=True, slots=True)
 class Exchanger:
-    pool: asyncpg.Pool  # sessions as service_role (app.state.service_pool)
+    pool: StatementPool  # sessions as service_role (app.state.service_pool)
     verifier: Auth0Verifier
     keys: TokenKeys
     auth0: Auth0Client
