@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from sidecar.cli import preflight
+from sidecar.db.connect import with_database
 from sidecar.db.migrator import PROJECT_ROOT
+from tests.support.database import server_url
 
 
 def fluentpro(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -53,7 +55,8 @@ def test_dev_stops_every_process_when_one_crashes(tmp_path: Path) -> None:
     marker = tmp_path / "survivor-finished"
     procfile = tmp_path / "Procfile"
     procfile.write_text(f"survivor: sleep 30 && touch {marker}\ncrasher: sleep 1 && exit 3\n", encoding="utf-8")
-    result = fluentpro("dev", "--procfile", str(procfile))
+    # The preflight only needs a reachable server: the maintenance database exists on any machine.
+    result = fluentpro("dev", "--procfile", str(procfile), DATABASE_URL=with_database(server_url(), "postgres"))
     assert result.returncode == 3
     assert "a process exited with code 3, so every process was stopped" in result.stderr
     assert not marker.exists()  # the long-running process was stopped, not left to finish
