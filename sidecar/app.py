@@ -29,6 +29,7 @@ from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.exchange import Exchanger
 from sidecar.auth.guard import provide_claims, provide_pool
 from sidecar.auth.jwks import JwksCache
+from sidecar.auth.profile_cache import ProfileCache, ProfileChangeListener
 from sidecar.auth.tokens import TokenKeys
 from sidecar.auth.upstream import Auth0Verifier
 from sidecar.db.statement_pool import StatementPool
@@ -93,7 +94,13 @@ def make_lifespan(
         state.auth0 = auth0
         state.jwks = jwks
         state.verifier = verifier
-        state.exchanger = Exchanger(pool=service_pool, verifier=verifier, keys=state.token_keys, auth0=auth0)
+        # Returning users' profiles, dropped on PostgreSQL's word (LISTEN profile_changes) that they changed.
+        profiles = ProfileCache(settings.tokens.profile_cache_size)
+        profile_listener = ProfileChangeListener(profiles, settings.database.url)
+        profile_listener.start()
+        state.exchanger = Exchanger(
+            pool=service_pool, verifier=verifier, keys=state.token_keys, auth0=auth0, profiles=profiles
+        )
         # Queue health (outbox rows, lag, NOTIFY backlog) on /metrics, read at scrape time.
         queue_metrics = OutboxCollector(settings.database.url)
         registered = register_once(queue_metrics)
@@ -102,6 +109,7 @@ def make_lifespan(
         finally:
             if registered:
                 REGISTRY.unregister(queue_metrics)
+            await profile_listener.stop()
             await http.aclose()
             await redis.aclose()
             await service_pool.close()

@@ -175,13 +175,15 @@ class Auth0Settings:
 
 @dataclass(frozen=True, slots=True)
 class TokenSettings:
-    """How we sign the Supabase JWTs we mint: ES256 with an imported key, or the legacy HS256 secret."""
+    """How we mint Supabase JWTs: signed ES256 with an imported key, or with the legacy HS256 secret;
+    and how many returning users' profiles the exchange keeps in memory (0: always ask the database)."""
 
     issuer: str
     ttl_seconds: int = 900
     private_key_pem: str | None = None
     kid: str | None = None
     secret: str | None = None
+    profile_cache_size: int = 10_000
 
     @property
     def algorithm(self) -> str:
@@ -193,12 +195,16 @@ class TokenSettings:
         secret = env_str("SUPABASE_JWT_SECRET")
         if private_key is None and secret is None and env is Environment.DEVELOPMENT:
             secret = DEV_JWT_SECRET
+        cache_size = env_int("PROFILE_CACHE_SIZE", 10_000)
+        if cache_size < 0:
+            raise SettingsError(f"PROFILE_CACHE_SIZE must be 0 (off) or more, got {cache_size}")
         return cls(
             issuer=env_str("SUPABASE_JWT_ISSUER", "fluentpro-sidecar") or "fluentpro-sidecar",
             ttl_seconds=env_int("ACCESS_TOKEN_TTL_SECONDS", 900),
             private_key_pem=private_key.replace("\\n", "\n") if private_key else None,
             kid=env_str("SUPABASE_JWT_KID"),
             secret=secret,
+            profile_cache_size=cache_size,
         )
 
 

@@ -90,7 +90,7 @@ def start_idp() -> tuple[IdentityProvider, uvicorn.Server, str]:
     return idp, server, url
 
 
-def sidecar_env(database: str, idp_url: str) -> dict[str, str]:
+def sidecar_env(database: str, idp_url: str, *, profile_cache: bool = True) -> dict[str, str]:
     key = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -108,11 +108,12 @@ def sidecar_env(database: str, idp_url: str) -> dict[str, str]:
         "SUPABASE_JWT_ISSUER": "fluentpro-bench",
         "CORS_ALLOW_ORIGINS": "https://app.fluentpro.bench",
         "LOG_LEVEL": "WARNING",
+        "PROFILE_CACHE_SIZE": "10000" if profile_cache else "0",
     }
 
 
 @asynccontextmanager
-async def running_stack() -> AsyncIterator[Stack]:
+async def running_stack(*, profile_cache: bool = True) -> AsyncIterator[Stack]:
     database = await create_database()
     idp, idp_server, idp_url = start_idp()
     port = free_port()
@@ -120,7 +121,7 @@ async def running_stack() -> AsyncIterator[Stack]:
         sys.executable,
         "-c",
         f"from sidecar.serve import serve; raise SystemExit(serve('127.0.0.1', {port}))",
-        env=sidecar_env(database, idp_url),
+        env=sidecar_env(database, idp_url, profile_cache=profile_cache),
         stdout=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

@@ -44,17 +44,32 @@ class StatementPool:
         self._closed = False
 
     async def fetchval(self, query: str, *args: Any) -> Any:
-        conn = await self._take()
-        try:
-            value = await conn.fetchval(query, *args)
-        except asyncpg.PostgresError:
-            self._give(conn)  # the statement failed, the session did not (unless the server closed it)
-            raise
-        except BaseException:
-            self._discard(conn)  # lost, cancelled or interrupted mid-statement: its state is unknown
-            raise
-        self._give(conn)
-        return value
+        for attempt in (1, 2):
+            conn = await self._take()
+            try:
+                value = await conn.fetchval(query, *args)
+            except asyncpg.InternalClientError:
+                # asyncpg refuses to start a statement on a connection whose protocol is not idle, before
+                # sending anything: the server ended the session while it sat idle and asyncpg has not
+                # closed it yet. Replace it, and run the statement once more on a fresh connection.
+                self._discard(conn)
+                if attempt == 2:
+                    raise
+                continue
+            except asyncpg.PostgresError as exc:
+                # The statement failed; the session survives it, unless the server ended the session (FATAL:
+                # a terminated backend, a shutdown), which asyncpg may not have noticed yet.
+                if getattr(exc, "severity", None) in ("FATAL", "PANIC"):
+                    self._discard(conn)
+                else:
+                    self._give(conn)
+                raise
+            except BaseException:
+                self._discard(conn)  # lost, cancelled or interrupted mid-statement: its state is unknown
+                raise
+            self._give(conn)
+            return value
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def close(self) -> None:
         """Close the idle connections now; those in use are closed when their statement ends."""

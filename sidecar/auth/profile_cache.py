@@ -1,0 +1,179 @@
+"""Returning users' profiles (id, status, roles, last synced facts), so that their token exchanges need
+no database round trip; kept coherent by PostgreSQL notifications.
+
+Every change to a profile or to the roles it holds notifies `profile_changes` with the profile's id at
+commit (migration 20261127010000). `ProfileChangeListener` LISTENs on its own connection and drops
+that profile from the cache. The cache answers only while the listener is connected: when the
+connection is lost (or stops answering its periodic probe) the cache is emptied and bypassed until
+LISTEN is back, because notifications sent meanwhile are lost.
+
+A suspension therefore stops new exchanges as soon as its notification arrives (milliseconds after the
+commit), not at once; the tokens minted before it stay valid until they expire either way.
+
+Writes still go through the one definer function (private.sync_auth0_profile): a token whose email,
+name or verification differs from the cached facts is a miss, and is synced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from sidecar.auth.upstream import UpstreamIdentity
+
+log = logging.getLogger("sidecar.auth.profile_cache")
+CHANNEL = "profile_changes"
+APPLICATION_NAME = "fluentpro-profile-listener"  # how the LISTEN session shows in pg_stat_activity
+
+
+@dataclass(frozen=True, slots=True)
+class KnownProfile:
+    """What an exchange needs of a profile, and the facts it was last synced with."""
+
+    profile_id: uuid.UUID
+    status: str
+    roles: tuple[str, ...]
+    synced: UpstreamIdentity
+
+    def matches(self, identity: UpstreamIdentity) -> bool:
+        """The token says nothing the profile does not already hold (a fact it lacks is kept, as in the sync)."""
+        synced = self.synced
+        return (
+            identity.email is None or (identity.email, identity.email_verified) == (synced.email, synced.email_verified)
+        ) and (identity.name is None or identity.name == synced.name)
+
+
+class ProfileCache:
+    """A bounded LRU map from Auth0 subject to KnownProfile, served only while `live`."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, KnownProfile] = OrderedDict()
+        self._subjects: dict[uuid.UUID, str] = {}
+        self._generation = 0  # bumped by every invalidation: a read older than it may be stale
+        self.live = False
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, identity: UpstreamIdentity) -> KnownProfile | None:
+        if not self.live:
+            return None
+        known = self._entries.get(identity.subject)
+        if known is None or not known.matches(identity):
+            return None
+        self._entries.move_to_end(identity.subject)
+        return known
+
+    @property
+    def generation(self) -> int:
+        """Taken before reading a profile from the database, handed back to `put`."""
+        return self._generation
+
+    def put(self, known: KnownProfile, read_at_generation: int) -> None:
+        """Keep a profile read from the database, unless an invalidation arrived since it was read."""
+        if not self.live or self.max_entries <= 0 or read_at_generation != self._generation:
+            return
+        subject = known.synced.subject
+        self._entries[subject] = known
+        self._entries.move_to_end(subject)
+        self._subjects[known.profile_id] = subject
+        while len(self._entries) > self.max_entries:
+            _, evicted = self._entries.popitem(last=False)
+            self._subjects.pop(evicted.profile_id, None)
+
+    def invalidate(self, profile_id: uuid.UUID) -> None:
+        self._generation += 1
+        subject = self._subjects.pop(profile_id, None)
+        if subject is not None:
+            self._entries.pop(subject, None)
+
+    def go_live(self) -> None:
+        """LISTEN is (again) in place: start from nothing, since notifications may have been missed."""
+        self.clear()
+        self.live = True
+
+    def go_dark(self) -> None:
+        """Notifications can no longer be trusted to arrive: forget everything and bypass the cache."""
+        self.live = False
+        self.clear()
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._entries.clear()
+        self._subjects.clear()
+
+
+class ProfileChangeListener:
+    """Keeps a LISTEN connection for the cache, probing it and reconnecting with backoff."""
+
+    def __init__(
+        self,
+        cache: ProfileCache,
+        dsn: str,
+        *,
+        probe_interval: float = 5.0,
+        probe_timeout: float = 2.0,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self.cache = cache
+        self.dsn = dsn
+        self.probe_interval = probe_interval
+        self.probe_timeout = probe_timeout
+        self.max_backoff = max_backoff
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self.cache.max_entries > 0:
+            self._task = asyncio.create_task(self._run(), name="profile-change-listener")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        self.cache.go_dark()
+
+    async def _run(self) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                await self._listen_until_lost()
+                backoff = 0.5  # it was up: retry soon
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("profile change listener unavailable", extra={"error": repr(exc)})
+            self.cache.go_dark()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self.max_backoff)
+
+    async def _listen_until_lost(self) -> None:
+        lost = asyncio.Event()
+        conn = await asyncpg.connect(
+            self.dsn, server_settings={"role": "service_role", "application_name": APPLICATION_NAME}
+        )
+        try:
+            conn.add_termination_listener(lambda _conn: lost.set())
+            await conn.add_listener(CHANNEL, self._on_notification)
+            self.cache.go_live()
+            while not lost.is_set():
+                try:
+                    await asyncio.wait_for(lost.wait(), self.probe_interval)
+                except TimeoutError:
+                    # A connection can die without a word (a partition): ask it something now and then.
+                    await asyncio.wait_for(conn.fetchval("select 1"), self.probe_timeout)
+        finally:
+            self.cache.go_dark()
+            conn.terminate()
+
+    def _on_notification(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            profile_id = uuid.UUID(payload)
+        except ValueError:
+            self.cache.clear()  # not ours to interpret: be safe
+            return
+        self.cache.invalidate(profile_id)
