@@ -24,12 +24,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from prometheus_client import Counter, Gauge
 
 from sidecar.auth.upstream import UpstreamIdentity
 
 log = logging.getLogger("sidecar.auth.profile_cache")
 CHANNEL = "profile_changes"
 APPLICATION_NAME = "fluentpro-profile-listener"  # how the LISTEN session shows in pg_stat_activity
+
+# Process-wide, on /metrics: the hit rate, and whether the cache is bypassed (its LISTEN session is down).
+LOOKUPS = Counter(
+    "fluentpro_profile_cache_lookups",
+    "Token exchanges by what the profile cache answered: hit, miss, or bypassed (LISTEN session down)",
+    ["result"],
+)
+HITS, MISSES, BYPASSED = (LOOKUPS.labels(result) for result in ("hit", "miss", "bypassed"))
+LIVE = Gauge("fluentpro_profile_cache_live", "1 while the profile cache answers (its LISTEN session is up)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +74,13 @@ class ProfileCache:
 
     def get(self, identity: UpstreamIdentity) -> KnownProfile | None:
         if not self.live:
+            BYPASSED.inc()
             return None
         known = self._entries.get(identity.subject)
         if known is None or not known.matches(identity):
+            MISSES.inc()
             return None
+        HITS.inc()
         self._entries.move_to_end(identity.subject)
         return known
 
@@ -98,10 +111,12 @@ class ProfileCache:
         """LISTEN is (again) in place: start from nothing, since notifications may have been missed."""
         self.clear()
         self.live = True
+        LIVE.set(1)
 
     def go_dark(self) -> None:
         """Notifications can no longer be trusted to arrive: forget everything and bypass the cache."""
         self.live = False
+        LIVE.set(0)
         self.clear()
 
     def clear(self) -> None:

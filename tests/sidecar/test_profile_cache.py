@@ -153,6 +153,19 @@ async def test_a_returning_user_is_answered_without_the_database(sidecar: Client
     assert statements.calls == 0
 
 
+async def test_metrics_show_hits_and_whether_the_cache_is_live(sidecar: Client, auth0: FakeAuth0) -> None:
+    def hits(text: str) -> float:
+        line = next(x for x in text.splitlines() if x.startswith('fluentpro_profile_cache_lookups_total{result="hit"}'))
+        return float(line.split()[-1])
+
+    await registered(sidecar, auth0, "alice")
+    before = hits((await sidecar.get("/metrics")).text)
+    await exchange(sidecar, access_token(auth0, "alice"))
+    metrics = (await sidecar.get("/metrics")).text
+    assert hits(metrics) == before + 1
+    assert "fluentpro_profile_cache_live 1.0" in metrics
+
+
 async def test_new_facts_in_the_token_are_synced(sidecar: Client, auth0: FakeAuth0, db: TestDatabase) -> None:
     subject = await registered(sidecar, auth0, "alice")
     statements = CountingPool(sidecar)
