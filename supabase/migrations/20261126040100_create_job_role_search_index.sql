@@ -5,12 +5,22 @@
 --                 many of the role's titles use the term (the official title counts double), the
 --                 term's rarity over the catalogue (idf), the title's head word, and a small share
 --                 for description words; tuned on a development split (bench/role_matching);
+--                 besides lexemes, terms are the trigrams of title words ('c:', so a word stemming
+--                 cannot relate, cytotechnician / cytotechnologist, still shares most of them: top-1
+--                 +1 point, top-5 +3 on the dev split; trigrams in more than 200 roles are left out)
+--                 and bigrams of consecutive title words ('b:', "machine operator" says more than
+--                 "machine" and "operator" in different titles);
+--   postings    : the terms folded per term (roles and weights in two arrays), so a search reads one
+--                 row per query term instead of one per (term, role): p95 latency is the goal;
 --   vocabulary  : the words of all titles, trigram-indexed, to map a misspelt word to known ones.
--- Rebuilt whole by the seed loader; kept current for single roles by triggers (custom roles under
--- review, approvals, merges, new alternate titles). Private: API roles read it only through the
--- definer ranking helper, which applies the catalogue's visibility rules.
+-- Rebuilt whole by the seed loader (each weight gets its idf in the same pass, the title
+-- normalisation is inlined: that rebuild runs for every title of the catalogue); kept current for
+-- single roles by triggers (custom roles under review, approvals, merges, new alternate titles).
+-- Private: API roles read it only through the definer ranking helper, which applies the catalogue's
+-- visibility rules.
 -- Touches: private.job_role_search_*, private.rebuild_job_role_search_index(),
---          private.index_job_role(uuid), triggers on app.job_roles and app.job_role_alternate_titles.
+--          private.index_job_role(uuid), private.refresh_job_role_postings(text[]),
+--          triggers on app.job_roles and app.job_role_alternate_titles.
 
 create table private.job_role_search_titles (
     job_role_search_title_id bigint generated always as identity primary key,
@@ -40,7 +50,8 @@ create table private.job_role_search_terms (
 );
 
 comment on table private.job_role_search_terms is 'Search index: term -> role -> precomputed BM25-style weight.';
-comment on column private.job_role_search_terms.term is 'An English lexeme (to_tsvector), or a head word with # appended.';
+comment on column private.job_role_search_terms.term is
+'An English lexeme (to_tsvector), a head word with # appended, c:<trigram> of a word, or b:<lexeme>_<lexeme>.';
 comment on column private.job_role_search_terms.job_role_id is 'The role whose titles or description use the term.';
 comment on column private.job_role_search_terms.weight is 'idf x saturated title frequency, plus a description share.';
 
@@ -76,12 +87,25 @@ comment on column private.job_role_search_vocabulary.term is 'Its English lexeme
 create index job_role_search_vocabulary_trgm_idx on private.job_role_search_vocabulary
 using gin (word extensions.gin_trgm_ops);
 
+create table private.job_role_search_postings (
+    term text primary key,
+    job_role_ids uuid[] not null,
+    weights real[] not null
+);
+
+comment on table private.job_role_search_postings is
+'Search index: job_role_search_terms folded per term (what a search reads); kept in step with it.';
+comment on column private.job_role_search_postings.term is 'The term.';
+comment on column private.job_role_search_postings.job_role_ids is 'Roles using the term.';
+comment on column private.job_role_search_postings.weights is 'Their weights, in the same order.';
+
 -- Private tables: RLS on, no policies, no grants; only definer helpers and the owner read them.
 alter table private.job_role_search_titles enable row level security;
 alter table private.job_role_search_terms enable row level security;
 alter table private.job_role_search_term_stats enable row level security;
 alter table private.job_role_search_roles enable row level security;
 alter table private.job_role_search_vocabulary enable row level security;
+alter table private.job_role_search_postings enable row level security;
 
 create function private.normalize_job_title(title text) returns text
 language sql
@@ -102,7 +126,9 @@ stable
 set search_path = ''
 as $$
     with titles as (
-        select t.job_role_id, t.is_official, pg_catalog.to_tsvector('pg_catalog.english', t.normalized) as lexemes
+        select
+            t.job_role_search_title_id, t.job_role_id, t.is_official,
+            pg_catalog.to_tsvector('pg_catalog.english', t.normalized) as lexemes
         from private.job_role_search_titles as t
         where role_ids is null or t.job_role_id = any(role_ids)
     ),
@@ -117,6 +143,33 @@ as $$
             select u.lexeme from pg_catalog.unnest(t.lexemes) as u
             order by (select max(p) from pg_catalog.unnest(u.positions) as p) desc limit 1
         ) as h
+        union all
+        -- Trigrams of each word ('c:' + pg_trgm trigram): variants stemming misses (cytotechnician,
+        -- cytotechnologist; bandsaw, saw) still share most of them. A title counts each once.
+        select g.job_role_id, g.term, g.w
+        from (
+            select distinct
+                t.job_role_search_title_id, t.job_role_id, 'c:' || tg.trigram as term,
+                case when t.is_official then 2.0 else 1.0 end as w
+            from titles as t
+            cross join lateral pg_catalog.unnest(t.lexemes) as u
+            cross join lateral pg_catalog.unnest(extensions.show_trgm(u.lexeme)) as tg (trigram)
+        ) as g
+        union all
+        -- Bigrams of consecutive lexemes, in word order. A title counts each once.
+        select b.job_role_id, b.term, b.w
+        from (
+            select distinct
+                t.job_role_search_title_id, t.job_role_id, 'b:' || p.lexeme || '_' || p.next_lexeme as term,
+                case when t.is_official then 2.0 else 1.0 end as w
+            from titles as t
+            cross join lateral (
+                select u.lexeme, pg_catalog.lead(u.lexeme) over (order by w.position) as next_lexeme
+                from pg_catalog.unnest(t.lexemes) as u
+                cross join lateral pg_catalog.unnest(u.positions) as w (position)
+            ) as p
+            where p.next_lexeme is not null
+        ) as b
     ),
     counts as (
         select t.job_role_id, count(*)::integer as n_titles from titles as t group by t.job_role_id
@@ -153,24 +206,51 @@ as $$
     select c.term, c.job_role_id,
         (c.share * coalesce(s.idf, pg_catalog.ln(1 + (select count(*) from private.job_role_search_roles))))::real
     from combined as c left join private.job_role_search_term_stats as s on s.term = c.term
+    -- A single role's trigrams count only where the full rebuild kept them (not too common).
+    where role_ids is null or s.term is not null or c.term not like 'c:%'
 $$;
 
--- Index the titles of some roles (the searchable ones among them) into job_role_search_titles.
+-- The titles of some roles (null: all searchable ones) into the index; the normalisation is inlined
+-- (a function with its own search_path is not, and this runs for every title of the catalogue).
 create function private.index_job_role_titles(role_ids uuid[]) returns void
 language sql
 set search_path = ''
 as $$
     insert into private.job_role_search_titles (job_role_id, title, normalized, is_official)
-    select r.job_role_id, r.title, private.normalize_job_title(r.title), true
-    from app.job_roles as r
-    where (role_ids is null or r.job_role_id = any(role_ids))
-        and r.status in ('active', 'approved', 'pending_review')
-    union all
-    select a.job_role_id, a.title, private.normalize_job_title(a.title), false
-    from app.job_role_alternate_titles as a join app.job_roles as r on r.job_role_id = a.job_role_id
-    where (role_ids is null or r.job_role_id = any(role_ids))
-        and r.status in ('active', 'approved', 'pending_review');
+    select x.job_role_id, x.title,
+        pg_catalog.btrim(pg_catalog.regexp_replace(
+            pg_catalog.lower(extensions.unaccent('extensions.unaccent', x.title)), '\s+', ' ', 'g'
+        )),
+        x.is_official
+    from (
+        select r.job_role_id, r.title, true as is_official
+        from app.job_roles as r
+        where (role_ids is null or r.job_role_id = any(role_ids))
+            and r.status in ('active', 'approved', 'pending_review')
+        union all
+        select a.job_role_id, a.title, false
+        from app.job_role_alternate_titles as a join app.job_roles as r on r.job_role_id = a.job_role_id
+        where (role_ids is null or r.job_role_id = any(role_ids))
+            and r.status in ('active', 'approved', 'pending_review')
+    ) as x;
 $$;
+
+-- Re-fold the postings of some terms (null: all) from job_role_search_terms.
+create function private.refresh_job_role_postings(changed text[]) returns void
+language sql
+set search_path = ''
+as $$
+    delete from private.job_role_search_postings as p where changed is null or p.term = any(changed);
+    insert into private.job_role_search_postings (term, job_role_ids, weights)
+    select t.term, pg_catalog.array_agg(t.job_role_id order by t.job_role_id),
+        pg_catalog.array_agg(t.weight order by t.job_role_id)
+    from private.job_role_search_terms as t
+    where changed is null or t.term = any(changed)
+    group by t.term;
+$$;
+
+comment on function private.refresh_job_role_postings(text[]) is 'Re-fold the search postings of some terms (null: all).';
+
 
 -- Full rebuild (seed loader, as the owner). Returns the number of term entries.
 create function private.rebuild_job_role_search_index() returns bigint
@@ -179,21 +259,27 @@ set search_path = ''
 as $$
 declare
     entries bigint;
+    roles bigint;
 begin
     truncate private.job_role_search_titles, private.job_role_search_terms, private.job_role_search_term_stats,
         private.job_role_search_roles, private.job_role_search_vocabulary;
     perform private.index_job_role_titles(null);
     insert into private.job_role_search_roles (job_role_id, prior)
     select t.job_role_id, 0.3 * pg_catalog.ln(count(*)) from private.job_role_search_titles as t group by t.job_role_id;
-    -- idf needs every role's terms first: weights are computed with an empty stats table, then rescaled.
+    roles := (select count(*) from private.job_role_search_roles);
+    -- With the stats table empty every weight carries the same placeholder idf, ln(1 + roles): it is
+    -- replaced by the term's own in the same pass. Trigrams shared by more than 200 roles say little
+    -- and cost the most to look up: they are left out.
     insert into private.job_role_search_terms (term, job_role_id, weight)
-    select w.term, w.job_role_id, w.weight from private.job_role_weighted_terms(null) as w;
+    select w.term, w.job_role_id, w.weight / pg_catalog.ln(1 + roles) * pg_catalog.ln(1 + roles::real / w.df)
+    from (
+        select x.term, x.job_role_id, x.weight, count(*) over (partition by x.term) as df
+        from private.job_role_weighted_terms(null) as x
+    ) as w
+    where w.df <= 200 or w.term not like 'c:%';
     insert into private.job_role_search_term_stats (term, idf)
-    select t.term, pg_catalog.ln(1 + (select count(*) from private.job_role_search_roles)::real / count(*))
+    select t.term, pg_catalog.ln(1 + roles::real / count(*))
     from private.job_role_search_terms as t group by t.term;
-    update private.job_role_search_terms as t
-    set weight = t.weight / pg_catalog.ln(1 + (select count(*) from private.job_role_search_roles)) * s.idf
-    from private.job_role_search_term_stats as s where s.term = t.term;
     insert into private.job_role_search_vocabulary (word, term)
     select w.word, min(u.lexeme)
     from (
@@ -203,7 +289,13 @@ begin
     cross join lateral pg_catalog.unnest(pg_catalog.to_tsvector('pg_catalog.english', w.word)) as u
     where pg_catalog.length(w.word) >= 3
     group by w.word;
-    -- Fresh statistics, so the planner uses the indexes at the first search.
+    perform private.refresh_job_role_postings(null);
+    -- Fresh statistics, so the planner uses the indexes at the first search (and hash-joins the
+    -- few hundred candidates with the catalogue instead of looping over it).
+    analyze app.job_roles;
+    analyze app.job_role_industries;
+    analyze private.job_role_search_roles;
+    analyze private.job_role_search_postings;
     analyze private.job_role_search_titles;
     analyze private.job_role_search_terms;
     analyze private.job_role_search_term_stats;
@@ -222,7 +314,10 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+    changed text[];
 begin
+    changed := array(select t.term from private.job_role_search_terms as t where t.job_role_id = role_id);
     delete from private.job_role_search_titles as t where t.job_role_id = role_id;
     delete from private.job_role_search_terms as t where t.job_role_id = role_id;
     delete from private.job_role_search_roles as r where r.job_role_id = role_id;
@@ -232,6 +327,8 @@ begin
     where t.job_role_id = role_id group by t.job_role_id;
     insert into private.job_role_search_terms (term, job_role_id, weight)
     select w.term, w.job_role_id, w.weight from private.job_role_weighted_terms(array[role_id]) as w;
+    changed := changed || array(select t.term from private.job_role_search_terms as t where t.job_role_id = role_id);
+    perform private.refresh_job_role_postings(changed);
     insert into private.job_role_search_vocabulary (word, term)
     select w.word, min(u.lexeme)
     from (
