@@ -6,7 +6,7 @@ so a stale relay, a re-delivered RQ job or an attempt whose lease ran out change
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 
@@ -95,6 +95,40 @@ where job_id = $1 and status = 'running' and attempts = $2
 returning status
 """
 
+# Retention: up to $2 rows finished more than $1 seconds ago, oldest first, deleted in one short
+# statement. One statement per status, with the status written out, so that even a generic plan
+# (asyncpg prepares statements) matches the partial index (job_outbox_done_idx, job_outbox_dead_idx).
+# SKIP LOCKED: a row an admin is retrying right now (private.retry_dead_job locks it) is left alone;
+# the rows taken stay locked, so still in that status, until the delete.
+# The ids are an array(...), computed once: joined instead, the subquery may be rescanned per row of
+# the delete, and each rescan skips the rows already deleted and locks the next ones, past the limit.
+PURGE_DONE = """
+delete from private.job_outbox as o
+where o.job_id = any(array(
+    select job_id
+    from private.job_outbox
+    where status = 'done' and finished_at < now() - make_interval(secs => $1)
+    order by finished_at
+    limit $2
+    for update skip locked
+))
+"""
+
+PURGE_DEAD = """
+delete from private.job_outbox as o
+where o.job_id = any(array(
+    select job_id
+    from private.job_outbox
+    where status = 'dead' and finished_at < now() - make_interval(secs => $1)
+    order by finished_at
+    limit $2
+    for update skip locked
+))
+"""
+
+Finished = Literal["done", "dead"]
+PURGE: dict[Finished, str] = {"done": PURGE_DONE, "dead": PURGE_DEAD}
+
 
 async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
     """Inside a transaction: the claimed rows, already marked dispatched (visible at commit)."""
@@ -118,3 +152,9 @@ async def fail_attempt(
 ) -> str | None:
     status: Any = await conn.fetchval(FAIL_ATTEMPT, job_id, attempt, permanent, retry_in, error)
     return str(status) if status is not None else None
+
+
+async def purge_finished(conn: asyncpg.Connection, status: Finished, older_than: float, limit: int) -> int:
+    """Delete one batch of `status` rows finished over `older_than` s ago; returns how many went."""
+    result = await conn.execute(PURGE[status], older_than, limit)
+    return int(str(result).split()[-1])

@@ -6,7 +6,8 @@ NOTIFY (relay down, connection killed) delays a job by at most one interval. Row
 `for update skip locked` (several relays never claim the same row), put on RQ with job id = outbox id,
 and marked dispatched in the same transaction. The reconciler, on the same cadence, counts attempts
 whose lease ran out as failed, and puts back to pending the rows whose RQ job vanished (Redis lost
-its data) or stopped waiting without the worker starting them.
+its data) or stopped waiting without the worker starting them. Every `retention_interval` seconds it
+also deletes done and dead rows past their retention, a bounded batch per statement.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import logging
 import signal
 import time
+from typing import NamedTuple
 
 import asyncpg
 from redis import Redis
@@ -34,6 +36,10 @@ HOT_POLL = 0.02
 HOT_WINDOW = 1.0
 WARM_TAIL = 0.5
 BUSY_BATCH = 2
+# A purge deletes at most this many batches of each status per turn of the loop: a large backlog
+# (retention shortened, or a relay down for days) is worked off over several turns, each delaying the
+# next sweep by a few short statements only. The next turn purges again at once while rows are left.
+PURGE_ROUNDS = 5
 POLLING_LOCK = (7301, 2)  # see private.enqueue_job in supabase/migrations/20261126020000_create_job_outbox.sql
 # The relay's own writes (claims, marks, repairs) need no WAL flush at commit: if a crash loses them,
 # the rows are simply due again, and RQ's unique job id absorbs the second dispatch.
@@ -47,6 +53,12 @@ CONNECTION_ERRORS = (
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
 )
+
+
+class Purged(NamedTuple):
+    done: int
+    dead: int
+    more: bool  # a status still had rows past retention after PURGE_ROUNDS batches
 
 
 class Pacer:
@@ -126,6 +138,7 @@ class Relay:
         log.info("relay: listening on %s", outbox.CHANNEL)
         redis_delay = 0.2
         next_reconcile = 0.0
+        next_purge = 0.0
         pacer = Pacer(self.settings.sweep_interval)
         self.wake.set()  # sweep at once: rows committed while no relay listened
         while not self.stop.is_set():
@@ -140,6 +153,9 @@ class Relay:
                     next_reconcile = time.monotonic() + self.settings.sweep_interval
                     if await self.reconcile(conn):
                         self.wake.set()
+                if time.monotonic() >= next_purge:
+                    more = await self._purge_quietly(conn)
+                    next_purge = time.monotonic() + (0.0 if more else self.settings.retention_interval)
                 redis_delay = 0.2
             except RedisError as exc:
                 # Rows stay pending (the claim rolled back); wait for Redis, keep the database session.
@@ -192,6 +208,39 @@ class Relay:
                 log.warning("relay: %d dispatched job(s) vanished from RQ; re-dispatching %s", count, lost)
             repaired += count
         return repaired
+
+    async def purge(self, conn: asyncpg.Connection) -> Purged:
+        """Delete done rows past `retention_done` and dead rows past `retention_dead`, each batch of
+        `retention_batch` rows in its own statement (and transaction: the connection is in autocommit)."""
+        batch = self.settings.retention_batch
+        deleted: dict[outbox.Finished, int] = {"done": 0, "dead": 0}
+        retention: dict[outbox.Finished, float] = {
+            "done": self.settings.retention_done,
+            "dead": self.settings.retention_dead,
+        }
+        more = False
+        for status, older_than in retention.items():
+            for _ in range(PURGE_ROUNDS):
+                count = await outbox.purge_finished(conn, status, older_than, batch)
+                deleted[status] += count
+                if count < batch:
+                    break
+            else:
+                more = True
+        if deleted["done"] or deleted["dead"]:
+            log.info("relay: purged %d done and %d dead outbox row(s) past retention", deleted["done"], deleted["dead"])
+        return Purged(deleted["done"], deleted["dead"], more)
+
+    async def _purge_quietly(self, conn: asyncpg.Connection) -> bool:
+        """Housekeeping must not stop dispatch: a failed purge (say, a statement timeout) is logged and
+        tried again next interval; only a lost connection goes up, to reconnect. Returns `more`."""
+        try:
+            return (await self.purge(conn)).more
+        except CONNECTION_ERRORS:
+            raise
+        except asyncpg.PostgresError as exc:
+            log.warning("relay: purging old outbox rows failed (%s); trying again later", exc)
+            return False
 
 
 def main() -> int:
