@@ -2,8 +2,9 @@
 logs, metrics, CORS and docs; the lifespan makes the long-lived clients and puts them on app.state.
 
 app.state after start-up: settings, pool (asyncpg, acting_as uses it), service_pool (a StatementPool
-of service_role sessions, for the exchange), redis, http (httpx), token_keys, verifier,
-auth0 (Authentication API client), exchanger; idp in development when no Auth0 tenant is configured.
+of service_role sessions, for the exchange), redis, address_limiter (sign-in calls per client address),
+http (httpx), token_keys, verifier, auth0 (Authentication API client), exchanger; idp in development
+when no Auth0 tenant is configured.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusConfig
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from sidecar import routes
+from sidecar.auth.address_limit import AddressLimiter
 from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.exchange import Exchanger
 from sidecar.auth.guard import provide_claims, provide_pool
@@ -90,6 +92,8 @@ def make_lifespan(
         state.pool = pool
         state.service_pool = service_pool
         state.redis = redis
+        attempts = settings.http.auth_attempts_per_minute
+        state.address_limiter = AddressLimiter(redis, attempts) if attempts else None
         state.http = http
         state.auth0 = auth0
         state.jwks = jwks
@@ -141,7 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     prometheus = PrometheusConfig(
         app_name="fluentpro-sidecar", prefix="fluentpro", group_path=True, exclude=["/metrics"]
     )
-    handlers: list[object] = [*routes.discover(), PrometheusController]
+    handlers: list[object] = routes.discover()  # /metrics among them (sidecar/routes/metrics.py)
     if idp is not None:
         handlers.append(idp_router(idp, DEV_IDP_PATH))
     origins = list(settings.http.cors_allow_origins)

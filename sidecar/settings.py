@@ -213,14 +213,23 @@ class HttpSettings:
     cors_allow_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     access_log: bool = True
+    # Bearer token a scraper must present on /metrics; None leaves it open (refused in production).
+    metrics_token: str | None = None
+    # Sign-up, login, refresh and logout calls per client address per minute; 0 turns the limit off.
+    auth_attempts_per_minute: int = 30
 
     @classmethod
     def from_env(cls, env: Environment) -> HttpSettings:
         default_origins = ("*",) if env is Environment.DEVELOPMENT else ()
+        attempts = env_int("AUTH_ATTEMPTS_PER_MINUTE", 30)
+        if attempts < 0:
+            raise SettingsError(f"AUTH_ATTEMPTS_PER_MINUTE must be 0 (off) or more, got {attempts}")
         return cls(
             cors_allow_origins=env_list("CORS_ALLOW_ORIGINS", default_origins),
             log_level=(env_str("LOG_LEVEL", "INFO") or "INFO").upper(),
             access_log=env_bool("ACCESS_LOG", True),
+            metrics_token=env_str("METRICS_TOKEN"),
+            auth_attempts_per_minute=attempts,
         )
 
 

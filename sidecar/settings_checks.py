@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from sidecar.settings import Settings
 
 MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash output
+MIN_METRICS_TOKEN_BYTES = 16
 
 
 def problems(settings: Settings) -> list[str]:
@@ -40,6 +41,12 @@ def problems(settings: Settings) -> list[str]:
         found.append("ACCESS_TOKEN_TTL_SECONDS must be between 60 and 3600")
     if "*" in settings.http.cors_allow_origins:
         found.append("CORS_ALLOW_ORIGINS must list origins, not '*'")
+    # Queue depths, cache hit rates and request counts are for operators, not for anyone on the internet.
+    metrics_token = (settings.http.metrics_token or "").encode()
+    if env is Environment.PRODUCTION and len(metrics_token) < MIN_METRICS_TOKEN_BYTES:
+        found.append(
+            f"METRICS_TOKEN must be set, at least {MIN_METRICS_TOKEN_BYTES} bytes: /metrics is not public in production"
+        )
     # The AI client reads its own settings (the worker uses them too); the same refusals apply.
     from sidecar.ai.settings import OpenAISettings
 

@@ -41,7 +41,7 @@ def idp_router(idp: IdentityProvider, path: str = "/") -> Router:
     @post("/oauth/token", status_code=200)
     async def token(request: Request[Any, Any, Any]) -> Response[Any]:
         body = await _body(request)
-        return _answer(lambda: idp.token(body))
+        return _answer(lambda: idp.token(body, forwarded_for=request.headers.get("auth0-forwarded-for")))
 
     @post("/dbconnections/signup", status_code=200)
     async def signup(request: Request[Any, Any, Any]) -> Response[Any]:

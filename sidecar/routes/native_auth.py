@@ -2,6 +2,9 @@
 
 Each successful call answers our Supabase JWT (via the same exchange as /v1/auth/token) together
 with Auth0's refresh token, which the app keeps to refresh and to log out (revocation).
+
+Each is limited per client address (sidecar/auth/address_limit.py), and a login tells Auth0 the
+user's address, so that its brute-force protection blocks the guesser rather than the sidecar.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.params import JSONBody
 
+from sidecar.auth.address_limit import limit_by_address
 from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.exchange import Exchanger
 from sidecar.auth.passwords import check_signup
@@ -54,8 +58,13 @@ def _auth0(request: Request[Any, Any, Any]) -> Auth0Client:
     return client
 
 
+def _address(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
 @post(
     "/v1/auth/signup",
+    guards=[limit_by_address],
     tags=["auth"],
     summary="Create an account (Auth0 database connection) and sign in",
     status_code=201,
@@ -65,11 +74,12 @@ async def signup(request: Request[Any, Any, Any], data: JSONBody[SignupBody]) ->
     email, full_name = check_signup(data.email, data.password, data.full_name)
     auth0 = _auth0(request)
     await auth0.signup(email, data.password, full_name)
-    return await _session(request, await auth0.login(email, data.password), 201)
+    return await _session(request, await auth0.login(email, data.password, client_address=_address(request)), 201)
 
 
 @post(
     "/v1/auth/login",
+    guards=[limit_by_address],
     tags=["auth"],
     summary="Sign in with email and password",
     status_code=200,
@@ -78,11 +88,13 @@ async def signup(request: Request[Any, Any, Any], data: JSONBody[SignupBody]) ->
 async def login(request: Request[Any, Any, Any], data: JSONBody[LoginBody]) -> Response[Session]:
     if not data.email.strip() or not data.password:
         raise ProblemError("auth.invalid_credentials", "Wrong email or password.", 401)
-    return await _session(request, await _auth0(request).login(data.email.strip(), data.password), 200)
+    tokens = await _auth0(request).login(data.email.strip(), data.password, client_address=_address(request))
+    return await _session(request, tokens, 200)
 
 
 @post(
     "/v1/auth/refresh",
+    guards=[limit_by_address],
     tags=["auth"],
     summary="A new access token from a refresh token",
     status_code=200,
@@ -96,6 +108,7 @@ async def refresh(request: Request[Any, Any, Any], data: JSONBody[RefreshBody]) 
 
 @post(
     "/v1/auth/logout",
+    guards=[limit_by_address],
     tags=["auth"],
     summary="Revoke the refresh token",
     status_code=204,

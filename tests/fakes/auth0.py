@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
@@ -27,11 +27,14 @@ class FakeAuth0(IdentityProvider):
     jwks_fetches: int = 0
     jwks_down: bool = False
     login_blocked: bool = False  # Auth0's brute-force protection answering 429
+    # The auth0-forwarded-for header of each token request (None when absent), in order.
+    forwarded_for: list[str | None] = field(default_factory=list)
 
-    def token(self, form: dict[str, Any]) -> dict[str, Any]:
+    def token(self, form: dict[str, Any], *, forwarded_for: str | None = None) -> dict[str, Any]:
+        self.forwarded_for.append(forwarded_for)
         if self.login_blocked:
             raise IdpError(429, {"error": "too_many_attempts", "error_description": "Account blocked"})
-        return super().token(form)
+        return super().token(form, forwarded_for=forwarded_for)
 
     def jwks(self) -> dict[str, Any]:
         self.jwks_fetches += 1
@@ -46,6 +49,8 @@ class FakeAuth0(IdentityProvider):
         self.jwks_fetches = 0
         self.jwks_down = False
         self.login_blocked = False
+        self.forwarded_for.clear()
+        self.client_secret = CLIENT_SECRET
 
 
 class FakeAuth0Server:

@@ -6,7 +6,7 @@ import re
 
 from sidecar.db.migrator import PROJECT_ROOT
 
-AREAS = ("auth", "profile", "admin", "onboarding", "job_roles", "jobs", "ai", "request")
+AREAS = ("auth", "profile", "admin", "onboarding", "job_roles", "jobs", "ai", "request", "metrics")
 _CODE = rf"(?:{'|'.join(AREAS)})\.[a-z][a-z0-9_]*"
 _SQL_RAISE = re.compile(rf"raise_error\(\s*'({_CODE})'")
 _PY_LITERAL = re.compile(rf"[\"']({_CODE})[\"']")

@@ -64,7 +64,11 @@ def sidecar_settings(db_url: str, auth0_url: str, **auth0_overrides: Any) -> Set
         redis=RedisSettings(url="redis://127.0.0.1:6379/0"),
         auth0=dataclasses.replace(auth0, **auth0_overrides),
         tokens=TokenSettings(issuer=TOKEN_ISSUER, ttl_seconds=600, private_key_pem=ES256_PEM, kid=TOKEN_KID),
-        http=HttpSettings(cors_allow_origins=("https://app.fluentpro.test",), access_log=False),
+        # The per-address sign-in limit is off: every test client calls from the same address
+        # ("testclient"); tests/sidecar/test_address_limit.py turns it on.
+        http=HttpSettings(
+            cors_allow_origins=("https://app.fluentpro.test",), access_log=False, auth_attempts_per_minute=0
+        ),
     )
 
 

@@ -80,6 +80,24 @@ async def test_metrics_count_requests(sidecar: Client) -> None:
     assert 'path="/health/live"' in metrics.text
 
 
+async def test_metrics_need_the_token_when_one_is_set(
+    make_sidecar: SidecarFactory, auth0_server: FakeAuth0Server, db: TestDatabase
+) -> None:
+    settings = sidecar_settings(db.url, auth0_server.url)
+    token = "scraper-token-0123456789"
+    sidecar = await make_sidecar(
+        dataclasses.replace(settings, http=dataclasses.replace(settings.http, metrics_token=token))
+    )
+    for headers in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": f"Basic {token}"}):
+        refused = await sidecar.get("/metrics", headers=headers)
+        assert_refused(refused, 401, "metrics.unauthorized")
+        assert refused.headers["www-authenticate"].startswith("Bearer")
+        assert "fluentpro_" not in refused.text
+    allowed = await sidecar.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert allowed.status_code == 200
+    assert "fluentpro_requests_total" in allowed.text
+
+
 async def test_metrics_include_queue_health(sidecar: Client, db: TestDatabase) -> None:
     async with db.owner() as conn:
         await conn.execute("select private.enqueue_job('learning_plans__generate', '{}'::jsonb)")

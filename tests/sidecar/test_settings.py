@@ -27,6 +27,8 @@ NAMES = [
     "CORS_ALLOW_ORIGINS",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
+    "METRICS_TOKEN",
+    "AUTH_ATTEMPTS_PER_MINUTE",
 ]
 
 
@@ -44,6 +46,7 @@ def production(env: pytest.MonkeyPatch, **values: str) -> None:
         "AUTH0_AUDIENCE": "https://api.fluentpro.app",
         "SUPABASE_JWT_SECRET": STRONG_SECRET,
         "CORS_ALLOW_ORIGINS": "https://app.fluentpro.app",
+        "METRICS_TOKEN": "m" * 24,
     }
     for name, value in {**defaults, **values}.items():
         if value:
@@ -72,6 +75,9 @@ def test_production_with_everything_set_starts(env: pytest.MonkeyPatch) -> None:
         ({"AUTH0_JWKS_URL": "http://127.0.0.1:9000/jwks.json"}, "AUTH0_JWKS_URL must be an https URL"),
         ({"CORS_ALLOW_ORIGINS": "*"}, "CORS_ALLOW_ORIGINS"),
         ({"ACCESS_TOKEN_TTL_SECONDS": "86400"}, "ACCESS_TOKEN_TTL_SECONDS"),
+        ({"METRICS_TOKEN": ""}, "METRICS_TOKEN must be set"),
+        ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN must be set, at least 16 bytes"),
+        ({"AUTH_ATTEMPTS_PER_MINUTE": "-1"}, "AUTH_ATTEMPTS_PER_MINUTE must be 0"),
         (
             {"OPENAI_API_KEY": "sk-live", "OPENAI_BASE_URL": "http://llm.internal/v1"},
             "OPENAI_BASE_URL must be an https",

@@ -1,0 +1,137 @@
+"""The per-address limit on sign-up, login, refresh and logout, and the address Auth0 is told."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
+
+from sidecar.auth.address_limit import KEY_PREFIX, WINDOW_SECONDS, AddressLimiter
+from sidecar.settings import RedisSettings, Settings
+from tests.fakes.auth0 import FakeAuth0, FakeAuth0Server
+from tests.sidecar.conftest import SidecarFactory, sidecar_settings
+from tests.sidecar.test_native_auth import GOOD
+from tests.sidecar.test_token_exchange import assert_refused
+from tests.support.database import TestDatabase
+
+Client = AsyncTestClient[Any]
+REDIS_URL = "redis://127.0.0.1:6379/0"
+TEST_CLIENT_ADDRESS = "testclient"  # the peer address Litestar's test client reports
+WRONG = {"email": GOOD["email"], "password": "not-the-password"}
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    """Redis with no count left for the test client's address (nor for the unit tests' addresses)."""
+    client = Redis.from_url(REDIS_URL)
+
+    async def forget() -> None:
+        keys = [key async for key in client.scan_iter(match=KEY_PREFIX + "*")]
+        if keys:
+            await client.delete(*keys)
+
+    await forget()
+    yield client
+    await forget()
+    await client.aclose()
+
+
+def limited(db: TestDatabase, auth0_server: FakeAuth0Server, per_minute: int) -> Settings:
+    settings = sidecar_settings(db.url, auth0_server.url)
+    return dataclasses.replace(settings, http=dataclasses.replace(settings.http, auth_attempts_per_minute=per_minute))
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_window_admits_the_limit_then_says_how_long_to_wait(redis: Redis) -> None:
+    start = 1_000 * WINDOW_SECONDS + 15  # 15 s into a window
+    clock = Clock(start)
+    limiter = AddressLimiter(redis, 2, clock=clock)
+    assert [await limiter.wait_seconds("198.51.100.7") for _ in range(2)] == [0, 0]
+    assert await limiter.wait_seconds("198.51.100.7") == WINDOW_SECONDS - 15
+    assert await limiter.wait_seconds("198.51.100.8") == 0  # another address has its own count
+    clock.now = start + WINDOW_SECONDS - 15  # the next window starts afresh
+    assert await limiter.wait_seconds("198.51.100.7") == 0
+    ttl = await redis.ttl(f"{KEY_PREFIX}198.51.100.7:{1_001}")
+    assert 0 < ttl <= WINDOW_SECONDS + 1  # counts expire with their window: nothing accumulates in Redis
+
+
+async def test_login_attempts_over_the_limit_are_429_and_never_reach_auth0(
+    make_sidecar: SidecarFactory, auth0_server: FakeAuth0Server, auth0: FakeAuth0, db: TestDatabase, redis: Redis
+) -> None:
+    auth0.add_user(GOOD["email"], GOOD["password"], "Dora")
+    sidecar = await make_sidecar(limited(db, auth0_server, 3))
+    for _ in range(3):
+        assert_refused(await sidecar.post("/v1/auth/login", json=WRONG), 401, "auth.invalid_credentials")
+    refused = await sidecar.post("/v1/auth/login", json={"email": GOOD["email"], "password": GOOD["password"]})
+    assert_refused(refused, 429, "auth.rate_limited")
+    wait = int(refused.headers["retry-after"])
+    assert 1 <= wait <= WINDOW_SECONDS
+    assert refused.json()["details"]["retry_after_seconds"] == wait
+    assert len(auth0.forwarded_for) == 3  # the fourth attempt cost Auth0 nothing
+    # Sign-up, refresh and logout share the address's count.
+    assert_refused(await sidecar.post("/v1/auth/signup", json=GOOD), 429, "auth.rate_limited")
+    assert_refused(await sidecar.post("/v1/auth/refresh", json={"refresh_token": "x"}), 429, "auth.rate_limited")
+    assert_refused(await sidecar.post("/v1/auth/logout", json={"refresh_token": "x"}), 429, "auth.rate_limited")
+
+
+async def test_parallel_attempts_are_each_counted(redis: Redis) -> None:
+    # Separate Redis connections, as separate sidecar processes would have: none sees room another took.
+    limiters = [AddressLimiter(Redis.from_url(REDIS_URL), 5) for _ in range(10)]
+    try:
+        waits = await asyncio.gather(*(limiter.wait_seconds("203.0.113.9") for limiter in limiters * 4))
+    finally:
+        for limiter in limiters:
+            await limiter.redis.aclose()
+    assert sum(wait == 0 for wait in waits) == 5
+
+
+async def test_the_token_exchange_is_not_limited(
+    make_sidecar: SidecarFactory, auth0_server: FakeAuth0Server, auth0: FakeAuth0, db: TestDatabase, redis: Redis
+) -> None:
+    sidecar = await make_sidecar(limited(db, auth0_server, 1))
+    for _ in range(3):  # a bad subject token is refused on its merits, not by the sign-in limit
+        response = await sidecar.post("/v1/auth/token", data={"subject_token": "garbage"})
+        assert response.json()["code"] != "auth.rate_limited"
+
+
+async def test_with_redis_unreachable_sign_in_still_works(
+    make_sidecar: SidecarFactory, auth0_server: FakeAuth0Server, auth0: FakeAuth0, db: TestDatabase
+) -> None:
+    auth0.add_user(GOOD["email"], GOOD["password"], "Dora")
+    settings = limited(db, auth0_server, 1)
+    sidecar = await make_sidecar(dataclasses.replace(settings, redis=RedisSettings(url="redis://127.0.0.1:1/0")))
+    for _ in range(3):
+        response = await sidecar.post("/v1/auth/login", json={"email": GOOD["email"], "password": GOOD["password"]})
+        assert response.status_code == 200, response.text
+
+
+async def test_login_tells_auth0_the_users_address_but_refresh_does_not(sidecar: Client, auth0: FakeAuth0) -> None:
+    auth0.add_user(GOOD["email"], GOOD["password"], "Dora")
+    login = await sidecar.post("/v1/auth/login", json={"email": GOOD["email"], "password": GOOD["password"]})
+    assert login.status_code == 200, login.text
+    assert auth0.forwarded_for == [TEST_CLIENT_ADDRESS]
+    refreshed = await sidecar.post("/v1/auth/refresh", json={"refresh_token": login.json()["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.text
+    assert auth0.forwarded_for == [TEST_CLIENT_ADDRESS, None]
+
+
+async def test_without_a_client_secret_no_address_is_forwarded(make_sidecar: SidecarFactory, auth0: FakeAuth0) -> None:
+    # Auth0 trusts auth0-forwarded-for only from a confidential client; a public one must not send it.
+    auth0.client_secret = None
+    auth0.add_user(GOOD["email"], GOOD["password"], "Dora")
+    sidecar = await make_sidecar(client_secret=None)
+    login = await sidecar.post("/v1/auth/login", json={"email": GOOD["email"], "password": GOOD["password"]})
+    assert login.status_code == 200, login.text
+    assert auth0.forwarded_for == [None]
