@@ -14,19 +14,19 @@ CHANNEL = "job_outbox"
 
 # Claim due rows, oldest first, and mark them dispatched, in one statement of the relay's transaction;
 # the RQ enqueues follow before the commit, so a failed enqueue rolls the marks back. SKIP LOCKED lets
-# several relays claim disjoint rows without waiting.
+# several relays claim disjoint rows without waiting. The ids are taken through array(...), which
+# runs once: a LIMIT subquery joined in FROM may be rescanned by a nested loop, claiming more than $1.
 CLAIM_DUE = """
 update private.job_outbox as o
 set status = 'dispatched', dispatches = o.dispatches + 1, dispatched_at = now(), updated_at = now()
-from (
+where o.job_id = any(array(
     select job_id
     from private.job_outbox
     where status in ('pending', 'failed') and run_after <= now()
     order by run_after, job_id
     limit $1
     for update skip locked
-) as due
-where o.job_id = due.job_id
+))
 returning o.job_id, o.kind, o.attempts
 """
 

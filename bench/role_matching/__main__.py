@@ -2,7 +2,8 @@
 job titles the catalogue has never seen, against a TF-IDF nearest-neighbour baseline in the same run.
 
 It builds a scratch database with the real migrator, seeds the catalogue WITHOUT the measured
-alternate titles (see split.py), and asks api.search_job_roles for each of them as a signed-in user. A hit is any code listed for that title. Options: --split dev (tuning) or test (reported),
+alternate titles (see split.py), and asks api.search_job_roles for each of them as a signed-in
+user. A hit is any code listed for that title. Options: --split dev (tuning) or test (reported),
 --csv FILE to bring other (code, title) pairs. Only the titles measured are left out of the seed.
 """
 
