@@ -46,12 +46,19 @@ POLLING_LOCK = (7301, 2)  # see private.enqueue_job in supabase/migrations/20261
 SESSION = {"application_name": "fluentpro_relay", "synchronous_commit": "off"}
 # InternalClientError: asyncpg's protocol state broke, as when the server kills the connection in the
 # middle of an operation (pg_terminate_backend); the connection is unusable, so reconnect like any loss.
+# A server restart (reliability catalogue R04) adds three SQLSTATEs that asyncpg does not count as
+# connection errors: 57P01 (fast shutdown) and 57P02 (crash) end a session in the middle of a statement,
+# and 57P03 refuses new connections while the server shuts down or starts up. Without them, the relay
+# exited on its first reconnect during a `pg_ctl restart` and no row was dispatched until a human came.
 CONNECTION_ERRORS = (
     OSError,
     DatabaseUnavailable,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
 )
 
 
