@@ -104,6 +104,16 @@ def on_http(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[st
     return problem(request, code, str(exc.detail), status)
 
 
+# Errors that say the database, not the request, is the trouble: a lost connection (class 08), the
+# server shutting down (57P01 fast, 57P02 crash) or starting (57P03), or out of connection slots (53300).
+# The client may retry the same request later; PostgREST's own table maps only 57P01 and 08 to 503.
+_UNAVAILABLE = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def database_unavailable(sqlstate: str) -> bool:
+    return sqlstate.startswith("08") or sqlstate in _UNAVAILABLE
+
+
 def on_postgres(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """SQL errors answer as PostgREST would for the same call (the sidecar acts as the user)."""
     assert isinstance(exc, asyncpg.PostgresError)
@@ -118,7 +128,7 @@ def on_postgres(request: Request[Any, Any, Any], exc: Exception) -> Response[dic
             return problem(request, "request.failed", "The database reported an unreadable error.", 500)
     message = str(getattr(exc, "message", None) or exc)
     status = status_for_sqlstate(sqlstate, role="authenticated", message=message)
-    if sqlstate.startswith("08") or sqlstate in ("57P01", "57P03", "53300"):
+    if database_unavailable(sqlstate):
         return problem(request, "request.database_unavailable", "The database is not available.", 503)
     if status >= 500:
         log.error("database error", extra={"sqlstate": sqlstate, "error": message})

@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 
+from sidecar.errors import database_unavailable
 from sidecar.settings import DatabaseSettings, RedisSettings
 from tests.fakes.auth0 import FakeAuth0, FakeAuth0Server
 from tests.sidecar.conftest import SidecarFactory, sidecar_settings
@@ -48,6 +50,18 @@ async def test_database_down_answers_503_not_500(
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"] == "unavailable"
     assert_refused(await exchange(client, access_token(auth0)), 503, "request.database_unavailable")
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "unavailable"),
+    [
+        *[(code, True) for code in ("08006", "57P01", "57P02", "57P03", "53300")],
+        *[(code, False) for code in ("57014", "23505", "40001", "XX000")],
+    ],
+)
+def test_which_database_errors_mean_unavailable(sqlstate: str, unavailable: bool) -> None:
+    # Unavailable answers 503 request.database_unavailable (retry later), not the statement's own error.
+    assert database_unavailable(sqlstate) is unavailable
 
 
 async def test_request_id_is_made_or_kept_and_echoed(sidecar: Client) -> None:
