@@ -160,7 +160,13 @@ class ProfileChangeListener:
             try:
                 await self._listen_until_lost()
                 backoff = 0.5  # it was up: retry soon
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except (
+                OSError,
+                TimeoutError,
+                asyncpg.PostgresError,  # 57P01-57P03 too: a server restart must not end the listener
+                asyncpg.InterfaceError,
+                asyncpg.InternalClientError,  # protocol state broken by a connection killed mid-operation
+            ) as exc:
                 log.warning("profile change listener unavailable", extra={"error": repr(exc)})
             self.cache.go_dark()
             await asyncio.sleep(backoff)

@@ -39,6 +39,18 @@ async def exchange(client: Client, auth0: FakeAuth0, name: str) -> Any:
     return await client.post("/v1/auth/token", data={**EXCHANGE, "subject_token": access_token(auth0, name)})
 
 
+async def profile_cache_live(client: Client) -> bool:
+    metrics = (await client.get("/metrics")).text
+    return "fluentpro_profile_cache_live 1.0" in metrics
+
+
+async def wait_until_profile_cache_live(client: Client, after: str) -> None:
+    async def live() -> bool:
+        return await profile_cache_live(client)
+
+    await wait_for(live, f"the profile cache's LISTEN session after {after}")
+
+
 async def test_ready_is_503_while_the_database_is_down_and_200_once_it_is_back(
     sidecar: Client, auth0: FakeAuth0, cluster: PrivatePostgres
 ) -> None:
@@ -52,6 +64,7 @@ async def test_ready_is_503_while_the_database_is_down_and_200_once_it_is_back(
     refused = await exchange(sidecar, auth0, "carol")
     assert refused.status_code == 503, refused.text
     assert refused.json()["code"] == "request.database_unavailable"
+    assert await profile_cache_live(sidecar) is False  # its LISTEN session went with the server
 
     cluster.start()
 
@@ -61,6 +74,7 @@ async def test_ready_is_503_while_the_database_is_down_and_200_once_it_is_back(
     await wait_for(ready, "readiness after the database came back")
     again = await exchange(sidecar, auth0, "carol")
     assert again.status_code == 200, again.text
+    await wait_until_profile_cache_live(sidecar, "the database came back")
 
 
 async def test_exchange_right_after_a_restart_succeeds(
@@ -77,3 +91,4 @@ async def test_exchange_right_after_a_restart_succeeds(
     assert (await sidecar.get("/health/ready")).status_code == 200
     async with db.owner() as conn:
         assert await conn.fetchval("select count(*) from app.profiles") == 1
+    await wait_until_profile_cache_live(sidecar, "the restart")
