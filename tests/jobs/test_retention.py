@@ -97,17 +97,15 @@ async def test_purge_skips_a_row_locked_by_a_retry_in_progress(db: TestDatabase)
     assert await remaining(db) == {locked}
 
 
-@pytest.mark.parametrize(
-    ("statement", "index"), [("PURGE_DONE", "job_outbox_done_idx"), ("PURGE_DEAD", "job_outbox_dead_idx")]
-)
+@pytest.mark.parametrize(("status", "index"), [("done", "job_outbox_done_idx"), ("dead", "job_outbox_dead_idx")])
 async def test_purge_batches_can_use_their_partial_index_even_with_a_generic_plan(
-    db: TestDatabase, statement: str, index: str
+    db: TestDatabase, status: outbox.Finished, index: str
 ) -> None:
     """asyncpg prepares statements; a generic plan must still match the partial index's predicate."""
     async with db.owner() as conn, conn.transaction():
         await conn.execute("set local plan_cache_mode = force_generic_plan")
         await conn.execute("set local enable_seqscan = off")
-        await conn.execute(f"prepare purge (float8, integer) as {getattr(outbox, statement)}")
+        await conn.execute(f"prepare purge (float8, integer) as {outbox.PURGE[status]}")
         plan = "\n".join(r[0] for r in await conn.fetch("explain execute purge (3600, 1000)"))
         await conn.execute("deallocate purge")
     assert index in plan, plan
