@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from sidecar.settings import SettingsError, env_positive, env_str
@@ -42,8 +41,6 @@ class JobSettings:
         default = cls()
         retention_done = env_positive("JOBS_RETENTION_DONE_SECONDS", default.retention_done)
         retention_dead = env_positive("JOBS_RETENTION_DEAD_SECONDS", default.retention_dead)
-        if not (math.isfinite(retention_done) and math.isfinite(retention_dead)):
-            raise SettingsError("JOBS_RETENTION_DONE_SECONDS and JOBS_RETENTION_DEAD_SECONDS must be finite")
         if retention_dead < retention_done:
             raise SettingsError(
                 "JOBS_RETENTION_DEAD_SECONDS must be at least JOBS_RETENTION_DONE_SECONDS: dead rows are kept "

@@ -6,6 +6,7 @@ directory fills in variables that the environment does not set (development conv
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from enum import StrEnum
@@ -53,7 +54,8 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_positive(name: str, default: float) -> float:
-    """A positive number (seconds, counts) from the environment."""
+    """A positive, finite number (seconds, counts) from the environment. float() also reads "nan" and
+    "inf", which would make a wait forever or a comparison always false."""
     raw = env_str(name)
     if raw is None:
         return default
@@ -61,6 +63,8 @@ def env_positive(name: str, default: float) -> float:
         value = float(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+    if not math.isfinite(value):
+        raise SettingsError(f"{name} must be finite, got {raw!r}")
     if value <= 0:
         raise SettingsError(f"{name} must be positive, got {raw!r}")
     return value
