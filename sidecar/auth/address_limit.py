@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -40,7 +41,7 @@ ALLOWED, REFUSED, UNCHECKED = (DECISIONS.labels(decision) for decision in ("allo
 
 
 class AddressLimiter:
-    def __init__(self, redis: Redis, per_minute: int, *, clock: Any = time.time) -> None:
+    def __init__(self, redis: Redis, per_minute: int, *, clock: Callable[[], float] = time.time) -> None:
         self.redis = redis
         self.per_minute = per_minute
         self.clock = clock
