@@ -1,5 +1,6 @@
-"""The original backend's onboarding bugs (reference/original-fluentpro.md §1.2, §1.3, §4.3, §10, §11.3,
-§11.4), one test each, replayed against this one through the PostgREST emulation."""
+"""The onboarding bugs of the backend this one replaces ("FA" below): a status never written, completion
+undone by a later step, validation errors answered as 500, orphaned and duplicate selections, a reset
+anyone could run, languages listed but refused; one test each, replayed through the PostgREST emulation."""
 
 from __future__ import annotations
 
