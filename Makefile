@@ -9,9 +9,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CLI_DIR := tools/supabase-cli
 SUPABASE_CLI := $(CLI_DIR)/node_modules/.bin/supabase
+JS_CLIENT_DIR := tools/supabase-js
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint fmt db-migrate db-reset db-seed db-status bench api-docs search-index supabase-cli clean
+.PHONY: help install run test lint fmt db-migrate db-reset db-seed db-status bench api-docs search-index supabase-cli supabase-js clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,11 +30,16 @@ supabase-cli: ## Install the pinned Supabase CLI (npm) used by the config check
 		test -x $(SUPABASE_CLI) || npm ci --prefix $(CLI_DIR) --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the Supabase CLI check will be skipped"; fi
 
+supabase-js: ## Install the pinned supabase-js (npm) that the client and frontend-guide tests drive
+	@if command -v npm >/dev/null; then \
+		test $(JS_CLIENT_DIR)/node_modules/.package-lock.json -nt $(JS_CLIENT_DIR)/package-lock.json || npm ci --prefix $(JS_CLIENT_DIR) --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the supabase-js client tests will fail until Node 20+ and npm are installed"; fi
+
 run: install ## Install, migrate, seed and start sidecar + relay + worker (Ctrl-C stops all)
 	$(BIN)/fluentpro db migrate
 	$(BIN)/fluentpro dev
 
-test: install supabase-cli ## Run every test against the local PostgreSQL and Redis
+test: install supabase-cli supabase-js ## Run every test against the local PostgreSQL and Redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy and sqlfluff
@@ -69,4 +75,4 @@ bench: install ## Run every benchmark under bench/ and print one table
 	$(BIN)/python -m bench
 
 clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(CLI_DIR)/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(CLI_DIR)/node_modules $(JS_CLIENT_DIR)/node_modules
