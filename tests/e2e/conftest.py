@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +19,7 @@ from sidecar.app import DEV_IDP_PATH
 from sidecar.devidp.core import DEV_USER_GRANT
 from tests.ai.plans import plan_responder
 from tests.fakes.openai_server import API_KEY, FakeOpenAI, running_fake_openai
-from tests.jobs.stack import JobStack, Process, claim_redis_db, release_redis_db, wait_for
+from tests.jobs.stack import ROOT, JobStack, Process, claim_redis_db, release_redis_db, wait_for
 from tests.support.database import TestDatabase
 
 JWT_SECRET = "e2e-supabase-legacy-jwt-secret-at-least-32-chars"
@@ -51,6 +54,7 @@ async def running_stack(
             "FLUENTPRO_ENV": "development",  # the development identity provider, as `make run` without Auth0
             "JOBS_MODULES": "",
             "PORT": str(port),
+            "LOCAL_API_PORT": str(free_port()),  # not the default 54321, which `make run` may be using
             "SUPABASE_JWT_SECRET": JWT_SECRET,
             "OPENAI_API_KEY": API_KEY,
             "OPENAI_BASE_URL": fake_openai.url,
@@ -72,6 +76,65 @@ async def running_stack(
     finally:
         stack.stop_all()
         release_redis_db(redis_db)
+
+
+@dataclass(frozen=True)
+class LocalApi:
+    """What a client app is configured with, as `fluentpro status --json` reports it for the stack."""
+
+    api_url: str
+    anon_key: str
+    sidecar_url: str
+    dev_idp_token_url: str
+
+    def client_config(self) -> dict[str, str]:
+        return {
+            "api_url": self.api_url,
+            "anon_key": self.anon_key,
+            "sidecar_url": self.sidecar_url,
+            "dev_idp_token_url": self.dev_idp_token_url,
+        }
+
+
+def stack_status(stack: JobStack) -> dict[str, Any]:
+    """`fluentpro status --json` with the stack's settings: the same answer a developer gets."""
+    status = subprocess.run(
+        [sys.executable, "-m", "sidecar.cli", "status", "--json"],
+        cwd=ROOT,
+        env=stack.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if status.returncode != 0:
+        raise AssertionError(
+            f"`fluentpro status --json` exited {status.returncode}; the client tests read the local API's URL and "
+            f"anon key from it.\n{status.stdout}{status.stderr}"
+        )
+    report: dict[str, Any] = json.loads(status.stdout)
+    return report
+
+
+@pytest.fixture
+async def local_api(running_stack: tuple[JobStack, Process, str]) -> LocalApi:
+    """The local Supabase-compatible API that `fluentpro dev` started beside the sidecar, once it answers."""
+    stack, _, _ = running_stack
+    status = stack_status(stack)
+    missing = {"api_url", "anon_key", "sidecar_url", "dev_idp_token_url"} - status.keys()
+    assert not missing, f"`fluentpro status --json` lacks {sorted(missing)}: {status}"
+    api = LocalApi(status["api_url"], status["anon_key"], status["sidecar_url"], status["dev_idp_token_url"])
+    assert api.api_url.rstrip("/").endswith(f":{stack.overrides['LOCAL_API_PORT']}"), api
+    async with httpx.AsyncClient(base_url=api.api_url) as http:
+
+        async def answers() -> bool:
+            try:  # any PostgREST answer will do (anon may not read the view): the server is up
+                response = await http.get("/rest/v1/industries", headers={"apikey": api.anon_key})
+            except httpx.HTTPError:
+                return False
+            return response.status_code < 500
+
+        await wait_for(answers, f"the local API at {api.api_url}", stack)
+    return api
 
 
 @dataclass(frozen=True)
