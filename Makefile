@@ -37,7 +37,7 @@ supabase-js: ## Install the pinned supabase-js (npm) that the client and fronten
 
 run: install ## Install, migrate, seed and start sidecar + relay + worker (Ctrl-C stops all)
 	$(BIN)/fluentpro db migrate
-	$(BIN)/fluentpro dev
+	FLUENTPRO_ENV=$${FLUENTPRO_ENV:-development} $(BIN)/fluentpro dev  # unset would mean production
 
 test: install supabase-cli supabase-js ## Run every test against the local PostgreSQL and Redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

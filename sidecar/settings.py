@@ -70,8 +70,14 @@ def env_positive(name: str, default: float) -> float:
     return value
 
 
+# An unset FLUENTPRO_ENV means production: a deployment that forgets it gets every production refusal
+# (no dev identity provider, no public dev secret, no CORS "*", /metrics behind a token) instead of a
+# development server open to the network. Developer commands (`make run`, the tests) say so explicitly.
+UNSET_ENVIRONMENT = Environment.PRODUCTION
+
+
 def environment() -> Environment:
-    raw = env_str("FLUENTPRO_ENV") or Environment.DEVELOPMENT.value
+    raw = env_str("FLUENTPRO_ENV") or UNSET_ENVIRONMENT.value
     try:
         return Environment(raw)
     except ValueError as exc:
@@ -259,7 +265,15 @@ class Settings:
             tokens=TokenSettings.from_env(env),
             http=HttpSettings.from_env(env),
         )
-        settings.validate()
+        try:
+            settings.validate()
+        except SettingsError as exc:
+            if env_str("FLUENTPRO_ENV") is None:
+                raise SettingsError(
+                    f"{exc} (FLUENTPRO_ENV is unset, which means production; "
+                    "set FLUENTPRO_ENV=development to run on your machine)"
+                ) from exc
+            raise
         return settings
 
     def validate(self) -> None:

@@ -3,6 +3,7 @@ fresh clone of it per test with the PostgREST emulation attached."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
@@ -15,6 +16,9 @@ from tests.support.database import (
     drop_database,
     drop_stale_databases,
 )
+
+# Unset, FLUENTPRO_ENV means production; processes the tests start inherit `test` unless they say otherwise.
+os.environ.setdefault("FLUENTPRO_ENV", "test")
 
 
 @pytest.fixture(scope="session")

@@ -9,50 +9,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sidecar.app import create_app
 from sidecar.serve import serve
 from sidecar.settings import DEV_JWT_SECRET, Environment, Settings, SettingsError
-
-STRONG_SECRET = "x" * 40
-NAMES = [
-    "FLUENTPRO_ENV",
-    "AUTH0_DOMAIN",
-    "AUTH0_AUDIENCE",
-    "AUTH0_ISSUER",
-    "AUTH0_JWKS_URL",
-    "AUTH0_CLIENT_ID",
-    "AUTH0_CLIENT_SECRET",
-    "SUPABASE_JWT_PRIVATE_KEY",
-    "SUPABASE_JWT_KID",
-    "SUPABASE_JWT_SECRET",
-    "SUPABASE_JWT_ISSUER",
-    "ACCESS_TOKEN_TTL_SECONDS",
-    "CORS_ALLOW_ORIGINS",
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "METRICS_TOKEN",
-    "AUTH_ATTEMPTS_PER_MINUTE",
-]
+from tests.sidecar.settings_env import cleared, production
 
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in NAMES:
-        monkeypatch.delenv(name, raising=False)
-    return monkeypatch
-
-
-def production(env: pytest.MonkeyPatch, **values: str) -> None:
-    env.setenv("FLUENTPRO_ENV", "production")
-    defaults = {
-        "AUTH0_DOMAIN": "fluentpro.eu.auth0.com",
-        "AUTH0_AUDIENCE": "https://api.fluentpro.app",
-        "SUPABASE_JWT_SECRET": STRONG_SECRET,
-        "CORS_ALLOW_ORIGINS": "https://app.fluentpro.app",
-        "METRICS_TOKEN": "m" * 24,
-    }
-    for name, value in {**defaults, **values}.items():
-        if value:
-            env.setenv(name, value)
-        else:
-            env.delenv(name, raising=False)
+    return cleared(monkeypatch)
 
 
 def test_production_with_everything_set_starts(env: pytest.MonkeyPatch) -> None:
@@ -126,6 +88,7 @@ def test_domain_without_audience_is_refused(env: pytest.MonkeyPatch) -> None:
 
 
 def test_development_defaults_use_the_dev_idp(env: pytest.MonkeyPatch) -> None:
+    env.setenv("FLUENTPRO_ENV", "development")
     settings = Settings.from_env()
     assert settings.environment is Environment.DEVELOPMENT
     assert settings.auth0.dev_idp
@@ -136,6 +99,7 @@ def test_development_defaults_use_the_dev_idp(env: pytest.MonkeyPatch) -> None:
 def test_create_app_refuses_a_hand_built_production_dev_idp(env: pytest.MonkeyPatch) -> None:
     import dataclasses
 
+    env.setenv("FLUENTPRO_ENV", "development")
     settings = dataclasses.replace(Settings.from_env(), environment=Environment.PRODUCTION)
     with pytest.raises(SettingsError, match="dev identity provider"):
         create_app(settings)
