@@ -59,8 +59,14 @@ def print_status(status: Status, where: str) -> None:
         print(f"  changed  {path}")
     for path in status.seeds_changed:
         print(f"  unseeded {path}")
+    for path in status.drifted:
+        print(f"  edited   {path}")
+    for identity in status.orphaned:
+        print(f"  orphan   {identity} (no file defines it: the next migrate drops it)")
     if status.up_to_date:
         print("  up to date")
+    for step in status.next_steps():
+        print(f"next: {step}")
 
 
 async def run_search(action: str, url: str) -> int:
@@ -114,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--update", action="store_true", help="rewrite the snapshot and docs/api.md")
     commands.add_parser("relay", help="run the outbox relay (LISTEN + sweep -> RQ)")
     commands.add_parser("worker", help="run the RQ worker")
+    status = commands.add_parser("status", help="the development stack's URLs, anon key and demo users")
+    status.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     dev = commands.add_parser("dev", help="run sidecar, relay and worker together, supervised (Procfile)")
     dev.add_argument("--procfile", type=Path, default=PROJECT_ROOT / "Procfile", help=argparse.SUPPRESS)
     return parser
@@ -135,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from sidecar.api_contract import main as api_contract_main
 
             return api_contract_main(["--update"] if args.update else [])
+        if args.command == "status":
+            from sidecar.devstatus import main as status_main
+
+            return status_main(as_json=args.json)
         if args.command == "relay":
             from jobs.relay import main as relay_main
 

@@ -4,6 +4,8 @@ Migrations are tracked in `supabase_migrations.schema_migrations(version, name, 
 as the Supabase CLI tracks them, so `supabase db push` and this migrator agree about what is applied.
 Each file runs in one transaction together with its history row, so a failing file leaves nothing.
 functions_sql files and seeds are tracked by content hash and re-applied when they change.
+Drift is an error or repaired (see `drift`): an applied migration whose file changed stops the run,
+and a function that a functions_sql file defined but no file defines any more is dropped.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
 
+from sidecar.db import drift
 from sidecar.db.connect import assume_owner, is_supabase
+from sidecar.db.function_files import RECORD, FunctionRecords, OrphanNotDroppable, drop_orphans
 from sidecar.db.seed_loaders import LOADERS, SeedLoader
 from sidecar.db.sql_split import split_statements
 
@@ -34,6 +38,8 @@ _TRACKING_DDL = [
     # Ours, beside the CLI's: which functions_sql file was applied with which content.
     "create table if not exists supabase_migrations.function_files "
     "(path text not null primary key, hash text not null)",
+    # The identities (`api.f(text)`) each file defined when it was applied: what to drop once no file does.
+    "alter table supabase_migrations.function_files add column if not exists functions text[]",
     "reset lock_timeout",
 ]
 
@@ -62,10 +68,34 @@ class Status:
     pending: list[str]
     functions_changed: list[str]
     seeds_changed: list[str]
+    # Applied migrations whose file differs from what was applied, with the first differing statement.
+    drifted: list[str] = field(default_factory=list)
+    # Functions a functions_sql file defined and no file defines any more: the next migrate drops them.
+    orphaned: list[str] = field(default_factory=list)
 
     @property
     def up_to_date(self) -> bool:
-        return not (self.pending or self.functions_changed or self.seeds_changed)
+        return not (self.pending or self.functions_changed or self.seeds_changed or self.drifted or self.orphaned)
+
+    def next_steps(self) -> list[str]:
+        """What to run, in words: `fluentpro db status` prints these under the list."""
+        steps = []
+        if self.drifted:
+            steps.append(
+                "edited migrations: restore each file as it was applied (`git log -p <file>`) and put the change in "
+                "a new migration; on a development database, `fluentpro db reset` rebuilds it from the files"
+            )
+        if self.applied and not self.pending and (self.functions_changed or self.seeds_changed):
+            missing = [what for what, flag in (("supabase/functions_sql/", self.functions_changed),
+                                               ("seeds/", self.seeds_changed)) if flag]  # fmt: skip
+            steps.append(
+                f"half-built: the migrations are applied but {' and '.join(missing)} are not up to date (as "
+                "`supabase start` and `supabase db reset` leave it: they apply only supabase/migrations/); "
+                "run `fluentpro db migrate` (`make db-migrate`) with DATABASE_URL pointing at this database"
+            )
+        elif not self.drifted and not self.up_to_date:
+            steps.append("run `fluentpro db migrate` (`make db-migrate`) to bring this database up to date")
+        return steps
 
 
 class Migrator:
@@ -120,6 +150,14 @@ class Migrator:
 
     async def migrate(self) -> Status:
         await self.prepare()
+        drifted = await self._drifted_migrations()
+        if drifted:
+            raise MigrationError(
+                "applied migrations were edited after they were applied, so databases built before and after the "
+                "edit differ:\n  " + "\n  ".join(drifted) + "\nRestore each file as it was applied (`git log -p "
+                "<file>`) and put the change in a new migration; on a development database whose history does "
+                "not matter, `fluentpro db reset` rebuilds it from the files as they are."
+            )
         applied = await self._applied_versions()
         for version, name, file in self.migration_files():
             if version in applied:
@@ -131,21 +169,22 @@ class Migrator:
         return await self.status(prepared=True)
 
     async def apply_functions(self) -> None:
-        known = dict(await self.conn.fetch("select path, hash from supabase_migrations.function_files"))
-        for file in self._files("functions_sql"):
+        """Apply new and changed functions_sql files, then drop the functions no file defines any more."""
+        before = await FunctionRecords.read(self.conn)
+        files = self._files("functions_sql")
+        for file in files:
             digest = file.digest
-            if known.get(file.relative) == digest:
+            if not before.needs_applying(file.relative, digest):
                 continue
             self.log(f"functions: {file.relative}")
-            await self._run_file(
-                file,
-                after=(
-                    "insert into supabase_migrations.function_files (path, hash) values ($1, $2) "
-                    "on conflict (path) do update set hash = excluded.hash",
-                    file.relative,
-                    digest,
-                ),
-            )
+            await self._run_file(file, after_functions=(file.relative, digest))
+        migrations_create = drift.created_functions(
+            statement for _, _, file in self.migration_files() for statement in split_statements(file.text)
+        )
+        try:
+            await drop_orphans(self.conn, before, {f.relative for f in files}, migrations_create, self.log)
+        except OrphanNotDroppable as exc:
+            raise MigrationError(str(exc)) from exc
 
     async def seed(self, *, force: bool) -> None:
         known = dict(await self.conn.fetch("select path, hash from supabase_migrations.seed_files"))
@@ -192,19 +231,32 @@ class Migrator:
         pending: list[str] = []
         for version, _name, file in self.migration_files():
             (applied if version in applied_versions else pending).append(file.relative)
-        functions = dict(await self.conn.fetch("select path, hash from supabase_migrations.function_files"))
+        records = await FunctionRecords.read(self.conn)
+        files = {f.relative: (f.digest, f.text) for f in self._files("functions_sql")}
         seeds = dict(await self.conn.fetch("select path, hash from supabase_migrations.seed_files"))
         return Status(
             applied=applied,
             pending=pending,
-            functions_changed=[
-                f.relative for f in self._files("functions_sql") if functions.get(f.relative) != f.digest
-            ],
+            drifted=await self._drifted_migrations(),
+            orphaned=records.orphans_expected(files),
+            functions_changed=[path for path, (digest, _) in files.items() if records.needs_applying(path, digest)],
             seeds_changed=[f.relative for f in self._files("seeds") if seeds.get(f.relative) != f.digest]
             + [loader.name for loader in self.loaders if seeds.get(loader.name) != loader.digest(self.root)],
         )
 
     # -- helpers -----------------------------------------------------------------------------
+    async def _drifted_migrations(self) -> list[str]:
+        """Applied migrations whose file no longer holds the statements that were applied."""
+        rows = await self.conn.fetch("select version, statements from supabase_migrations.schema_migrations")
+        applied = {row["version"]: row["statements"] for row in rows if row["statements"] is not None}
+        drifted = []
+        for version, _name, file in self.migration_files():
+            if version in applied:
+                index = drift.first_difference(applied[version], split_statements(file.text))
+                if index is not None:
+                    drifted.append(f"{file.relative} (statement {index} differs from what was applied)")
+        return drifted
+
     async def _applied_versions(self) -> set[str]:
         rows = await self.conn.fetch("select version from supabase_migrations.schema_migrations")
         return {row["version"] for row in rows}
@@ -215,6 +267,7 @@ class Migrator:
         *,
         record: tuple[str, str] | None = None,
         after: tuple[str, str, str] | None = None,
+        after_functions: tuple[str, str] | None = None,
     ) -> None:
         statements = split_statements(file.text)
         async with self.conn.transaction():
@@ -235,6 +288,11 @@ class Migrator:
                 )
             if after is not None:
                 await self.conn.execute(*after)
+            if after_functions is not None:
+                defined = await drift.functions_written_in_this_transaction(
+                    self.conn, drift.created_functions(statements)
+                )
+                await self.conn.execute(RECORD, *after_functions, defined)
 
 
 def _excerpt(statement: str, limit: int = 400) -> str:
