@@ -11,6 +11,7 @@ declare
     problems jsonb := '[]';
     chosen_industry uuid;
     new_role_id uuid;
+    wait_seconds integer;
 begin
     if coalesce(pg_catalog.char_length(clean_title), 0) not between 2 and 200 then
         problems := problems || pg_catalog.jsonb_build_object(
@@ -40,6 +41,14 @@ begin
     order by r.created_at
     limit 1;
     if new_role_id is null then
+        -- A new role costs an AI call (its enrichment job): metered per learner, like the other AI features.
+        wait_seconds := private.ai_take_quota('custom_role_enrichment');
+        if wait_seconds > 0 then
+            perform private.raise_error(
+                'ai.rate_limited', 'You have described too many custom job roles for now; try again later.', 429,
+                pg_catalog.jsonb_build_object('retry_after_seconds', wait_seconds)
+            );
+        end if;
         -- Private to its author until a reviewer approves it (app.job_roles' policies).
         insert into app.job_roles as r (title, description, source, status, created_by, industry_id)
         values (clean_title, clean_description, 'custom', 'pending_review', caller, chosen_industry)
@@ -53,6 +62,6 @@ end;
 $$;
 
 comment on function api.submit_custom_job_role(text, text) is
-'Onboarding: describe your own job role (title 2-200, description 10-1000 characters, trimmed) and choose it; it stays private to you until reviewed. Returns the new state, as api.onboarding_state(). Errors: onboarding.invalid_custom_job_role (422, details.errors lists each field).';
+'Onboarding: describe your own job role (title 2-200, description 10-1000 characters, trimmed) and choose it; it stays private to you until reviewed. Returns the new state, as api.onboarding_state(). Each new role is enriched by AI and counts against your custom_role_enrichment limit (private.ai_rate_limits); resubmitting a role under review reuses it. Errors: onboarding.invalid_custom_job_role (422, details.errors lists each field), ai.rate_limited (429, details.retry_after_seconds).';
 
 grant execute on function api.submit_custom_job_role(text, text) to authenticated;
