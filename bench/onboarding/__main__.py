@@ -25,10 +25,10 @@ import asyncpg
 
 from bench.onboarding import journey, scale
 from bench.report import Figure, emit
+from localapi.rest.emulator import PostgrestEmulator
 from sidecar.db.connect import assume_owner, connect, with_database
 from sidecar.db.migrator import Migrator
 from sidecar.settings import DatabaseSettings
-from tests.support.postgrest import PostgrestEmulator
 
 SMALL = 10_000
 JOURNEYS_PER_BATCH = 10

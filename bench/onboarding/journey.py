@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from tests.support.postgrest import PostgrestEmulator
+from localapi.rest.emulator import PostgrestEmulator
 
 
 def journey(role_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:

@@ -10,7 +10,7 @@ import uuid
 
 import asyncpg
 
-from tests.support.postgrest import PostgrestEmulator
+from localapi.rest.emulator import PostgrestEmulator
 
 # Profiles with their onboarding half done (language and industry chosen), in one statement. It runs
 # with session_replication_role = replica (superuser), which skips triggers and foreign-key checks: the

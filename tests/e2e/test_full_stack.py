@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 from supabase import AsyncClientOptions, acreate_client
 
+from localapi.rest.http import PostgrestServer
 from tests.jobs.stack import JobStack, Process, wait_for
 from tests.support.database import TestDatabase
-from tests.support.postgrest_http import PostgrestServer
 from tests.support.realtime import channel_access, sent_messages
 
 from .conftest import JWT_SECRET, sign_in

@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 from supabase import AsyncClientOptions, acreate_client
 
+from localapi.rest.http import PostgrestServer
 from tests.fakes.openai_server import FakeOpenAI
 from tests.jobs.stack import JobStack, Process, wait_for
 from tests.support.database import TestDatabase
-from tests.support.postgrest_http import PostgrestServer
 
 from .conftest import JWT_SECRET, sign_in
 

@@ -10,8 +10,8 @@ import pytest
 from postgrest.exceptions import APIError
 from supabase import AsyncClientOptions, acreate_client
 
+from localapi.rest.http import PostgrestServer
 from tests.support.database import TestDatabase
-from tests.support.postgrest_http import PostgrestServer
 
 SECRET = "http-emulation-test-secret-32-chars-min"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.support.postgrest import RoutineInfo
+from localapi.rest.routines import RoutineInfo
 
 NASTY_TEXT = st.one_of(
     st.text(max_size=40),

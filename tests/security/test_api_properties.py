@@ -13,10 +13,11 @@ import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from localapi.rest.emulator import PostgrestEmulator
+from localapi.rest.routines import RoutineInfo
 from sidecar.db.connect import connect_as_owner
 from tests.foundation.test_error_catalogue import catalogued
 from tests.support.database import TestDatabase
-from tests.support.postgrest import PostgrestEmulator, RoutineInfo
 from tests.support.users import create_user
 
 from .api_fuzz import arguments

@@ -16,10 +16,9 @@ from typing import Any
 
 import asyncpg
 
+from localapi.rest.emulator import Client, PostgrestEmulator
 from sidecar.db.connect import assume_owner, connect, with_database
 from sidecar.db.migrator import Migrator
-
-from .postgrest import Client, PostgrestEmulator
 
 PREFIX = "fp_test_"
 _counter = itertools.count(1)

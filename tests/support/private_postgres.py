@@ -28,12 +28,12 @@ from pathlib import Path
 
 import pytest
 
+from localapi.rest.emulator import PostgrestEmulator
 from sidecar.db.connect import connect, with_database
 from sidecar.db.migrator import Migrator
 from sidecar.db.seed_loaders import SeedLoader
 
 from .database import TestDatabase
-from .postgrest import PostgrestEmulator
 
 PG_BIN = Path(os.environ.get("TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 OS_USER = "postgres"  # who runs initdb and postgres when we are root

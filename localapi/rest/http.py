@@ -1,4 +1,4 @@
-"""The PostgREST emulation served over HTTP, so real clients (supabase-py) can talk to it.
+"""The Data API served over HTTP, so real clients (supabase-py) can talk to it.
 
 Routes, as Supabase's gateway exposes them: POST/GET /rest/v1/rpc/<fn> and GET /rest/v1/<view>.
 The bearer token is verified as PostgREST verifies it; no token means anon. The schema comes from
@@ -12,7 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
-from .postgrest import PostgrestEmulator, Response
+from .emulator import PostgrestEmulator
+from .response import Response
 
 
 class PostgrestServer:
@@ -29,7 +30,7 @@ class PostgrestServer:
         await self.runner.setup()
         site = web.TCPSite(self.runner, host, port)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+        sockets = site._server.sockets if site._server else []  # type: ignore[attr-defined]
         self.url = f"http://{host}:{sockets[0].getsockname()[1]}"
         return self
 
