@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sidecar.settings import SettingsError, env_positive, env_str
+from sidecar.settings import SettingsError, env_bounded, env_bounded_int, env_str
 
 DAY = 86_400.0
 
@@ -37,28 +37,32 @@ class JobSettings:
     @classmethod
     def from_env(cls) -> JobSettings:
         modules = tuple(m.strip() for m in (env_str("JOBS_MODULES", "") or "").split(",") if m.strip())
-        batch = int(env_positive("JOBS_CLAIM_BATCH", 200))
         default = cls()
-        retention_done = env_positive("JOBS_RETENTION_DONE_SECONDS", default.retention_done)
-        retention_dead = env_positive("JOBS_RETENTION_DEAD_SECONDS", default.retention_dead)
+        # Kept at least an hour (a client may still look at a finished job) and at most a year.
+        retention_done = env_bounded("JOBS_RETENTION_DONE_SECONDS", default.retention_done, 3600, 365 * DAY)
+        retention_dead = env_bounded("JOBS_RETENTION_DEAD_SECONDS", default.retention_dead, 3600, 365 * DAY)
         if retention_dead < retention_done:
             raise SettingsError(
                 "JOBS_RETENTION_DEAD_SECONDS must be at least JOBS_RETENTION_DONE_SECONDS: dead rows are kept "
                 f"longer, for admins (got {retention_dead:g} < {retention_done:g})"
             )
-        retention_batch = env_positive("JOBS_RETENTION_BATCH", default.retention_batch)
-        if retention_batch != int(retention_batch):
-            raise SettingsError(f"JOBS_RETENTION_BATCH must be a whole number, got {retention_batch:g}")
         return cls(
             queue=env_str("JOBS_QUEUE", default.queue) or default.queue,
-            sweep_interval=env_positive("JOBS_SWEEP_INTERVAL_SECONDS", default.sweep_interval),
-            reconcile_after=env_positive("JOBS_RECONCILE_AFTER_SECONDS", default.reconcile_after),
-            lease_grace=env_positive("JOBS_LEASE_GRACE_SECONDS", default.lease_grace),
-            claim_batch=batch,
-            reconnect_max=env_positive("JOBS_RECONNECT_MAX_SECONDS", default.reconnect_max),
+            # Sweeps: at least a tenth of a second apart (tests), at most five minutes (NOTIFY may be lost).
+            sweep_interval=env_bounded("JOBS_SWEEP_INTERVAL_SECONDS", default.sweep_interval, 0.1, 300),
+            # A second (tests) to a day: a lost RQ job must come back the same day.
+            reconcile_after=env_bounded("JOBS_RECONCILE_AFTER_SECONDS", default.reconcile_after, 1, DAY),
+            # Added to a kind's timeout: a second (tests) to an hour, past which a lost attempt goes unnoticed.
+            lease_grace=env_bounded("JOBS_LEASE_GRACE_SECONDS", default.lease_grace, 1, 3600),
+            # One row at least; past ten thousand a claim holds its locks for too long.
+            claim_batch=env_bounded_int("JOBS_CLAIM_BATCH", default.claim_batch, 1, 10_000),
+            # The relay retries its connections at least every ten minutes, however long the outage.
+            reconnect_max=env_bounded("JOBS_RECONNECT_MAX_SECONDS", default.reconnect_max, 1, 600),
             modules=modules,
             retention_done=retention_done,
             retention_dead=retention_dead,
-            retention_interval=env_positive("JOBS_RETENTION_INTERVAL_SECONDS", default.retention_interval),
-            retention_batch=int(retention_batch),
+            # Looking for expired rows every second (tests) to once a day.
+            retention_interval=env_bounded("JOBS_RETENTION_INTERVAL_SECONDS", default.retention_interval, 1, DAY),
+            # Rows per purge statement: small enough that no statement holds its locks for long.
+            retention_batch=env_bounded_int("JOBS_RETENTION_BATCH", default.retention_batch, 1, 100_000),
         )

@@ -53,9 +53,10 @@ def env_int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
 
 
-def env_positive(name: str, default: float) -> float:
-    """A positive, finite number (seconds, counts) from the environment. float() also reads "nan" and
-    "inf", which would make a wait forever or a comparison always false."""
+def env_bounded(name: str, default: float, low: float, high: float, *, whole: bool = False) -> float:
+    """A finite number within [low, high] from the environment. Every numeric setting has a range: without
+    one, a typo (a leeway of 100000000 s, a negative TTL) quietly turns off what the setting tunes.
+    float() also reads "nan" and "inf", which would make a wait forever or a comparison always false."""
     raw = env_str(name)
     if raw is None:
         return default
@@ -65,9 +66,16 @@ def env_positive(name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
     if not math.isfinite(value):
         raise SettingsError(f"{name} must be finite, got {raw!r}")
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive, got {raw!r}")
+    if whole and value != int(value):
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}")
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {raw!r}")
     return value
+
+
+def env_bounded_int(name: str, default: int, low: int, high: int) -> int:
+    """`env_bounded` for counts and whole seconds."""
+    return int(env_bounded(name, default, low, high, whole=True))
 
 
 # An unset FLUENTPRO_ENV means production: a deployment that forgets it gets every production refusal
@@ -93,11 +101,17 @@ class DatabaseSettings:
 
     @classmethod
     def from_env(cls) -> DatabaseSettings:
-        return cls(
+        settings = cls(
             url=env_str("DATABASE_URL", DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL,
-            pool_min=env_int("DATABASE_POOL_MIN", 1),
-            pool_max=env_int("DATABASE_POOL_MAX", 10),
+            # 0 opens connections on demand; PostgreSQL allows 100 connections by default, for everyone.
+            pool_min=env_bounded_int("DATABASE_POOL_MIN", 1, 0, 100),
+            pool_max=env_bounded_int("DATABASE_POOL_MAX", 10, 1, 100),
         )
+        if settings.pool_min > settings.pool_max:
+            raise SettingsError(
+                f"DATABASE_POOL_MIN must not exceed DATABASE_POOL_MAX ({settings.pool_min} > {settings.pool_max})"
+            )
+        return settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +176,16 @@ class Auth0Settings:
             "client_id": env_str("AUTH0_CLIENT_ID"),
             "client_secret": env_str("AUTH0_CLIENT_SECRET"),
             "realm": env_str("AUTH0_REALM", "Username-Password-Authentication") or "",
-            "leeway_seconds": env_int("AUTH0_LEEWAY_SECONDS", 30),
-            "jwks_ttl_seconds": env_int("AUTH0_JWKS_TTL_SECONDS", 600),
-            "jwks_cooldown_seconds": env_int("AUTH0_JWKS_COOLDOWN_SECONDS", 30),
-            "jwks_max_stale_seconds": env_int("AUTH0_JWKS_MAX_STALE_SECONDS", 86_400),
+            # Clock skew between Auth0 and us; past five minutes an expired token is simply accepted.
+            "leeway_seconds": env_bounded_int("AUTH0_LEEWAY_SECONDS", 30, 0, 300),
+            # Refreshing more than once a minute only loads Auth0; past a day a withdrawn key stays trusted.
+            "jwks_ttl_seconds": env_bounded_int("AUTH0_JWKS_TTL_SECONDS", 600, 60, 86_400),
+            # At least a second between fetches for unknown kids (random kids must not amplify into Auth0),
+            # at most ten minutes before a newly rotated key is picked up.
+            "jwks_cooldown_seconds": env_bounded_int("AUTH0_JWKS_COOLDOWN_SECONDS", 30, 1, 600),
+            # Known keys keep working through an Auth0 outage this long (0: not at all); three days covers
+            # a weekend without trusting a key Auth0 may have withdrawn indefinitely.
+            "jwks_max_stale_seconds": env_bounded_int("AUTH0_JWKS_MAX_STALE_SECONDS", 86_400, 0, 3 * 86_400),
         }
         if domain is None:
             return cls(
@@ -205,16 +225,16 @@ class TokenSettings:
         secret = env_str("SUPABASE_JWT_SECRET")
         if private_key is None and secret is None and env is Environment.DEVELOPMENT:
             secret = DEV_JWT_SECRET
-        cache_size = env_int("PROFILE_CACHE_SIZE", 10_000)
-        if cache_size < 0:
-            raise SettingsError(f"PROFILE_CACHE_SIZE must be 0 (off) or more, got {cache_size}")
         return cls(
             issuer=env_str("SUPABASE_JWT_ISSUER", "fluentpro-sidecar") or "fluentpro-sidecar",
-            ttl_seconds=env_int("ACCESS_TOKEN_TTL_SECONDS", 900),
+            # Long enough to outlast a request, short enough that a leaked token dies within the hour
+            # (the app exchanges its Auth0 token again).
+            ttl_seconds=env_bounded_int("ACCESS_TOKEN_TTL_SECONDS", 900, 60, 3600),
             private_key_pem=private_key.replace("\\n", "\n") if private_key else None,
             kid=env_str("SUPABASE_JWT_KID"),
             secret=secret,
-            profile_cache_size=cache_size,
+            # 0 turns the cache off; a million profiles of a few hundred bytes each is a generous ceiling.
+            profile_cache_size=env_bounded_int("PROFILE_CACHE_SIZE", 10_000, 0, 1_000_000),
         )
 
 
@@ -231,15 +251,13 @@ class HttpSettings:
     @classmethod
     def from_env(cls, env: Environment) -> HttpSettings:
         default_origins = ("*",) if env is Environment.DEVELOPMENT else ()
-        attempts = env_int("AUTH_ATTEMPTS_PER_MINUTE", 30)
-        if attempts < 0:
-            raise SettingsError(f"AUTH_ATTEMPTS_PER_MINUTE must be 0 (off) or more, got {attempts}")
         return cls(
             cors_allow_origins=env_list("CORS_ALLOW_ORIGINS", default_origins),
             log_level=(env_str("LOG_LEVEL", "INFO") or "INFO").upper(),
             access_log=env_bool("ACCESS_LOG", True),
             metrics_token=env_str("METRICS_TOKEN"),
-            auth_attempts_per_minute=attempts,
+            # 0 turns the limit off; above a thousand a minute it would no longer slow anyone down.
+            auth_attempts_per_minute=env_bounded_int("AUTH_ATTEMPTS_PER_MINUTE", 30, 0, 1000),
         )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import math
+from collections import Counter
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -11,6 +13,11 @@ if TYPE_CHECKING:
 
 MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash output
 MIN_METRICS_TOKEN_BYTES = 16
+# Estimated bits (see `estimated_entropy_bits`): a random 32-byte secret in base64 scores about 220, a
+# random 24-character token about 100; 'a' * 32 scores 0 and 'abcd' * 8 scores 64.
+MIN_SECRET_BITS = 128
+MIN_METRICS_TOKEN_BITS = 64
+GENERATE = "generate one with `openssl rand -base64 32`"
 
 
 def problems(settings: Settings) -> list[str]:
@@ -33,20 +40,24 @@ def problems(settings: Settings) -> list[str]:
     if tokens.private_key_pem is None and tokens.secret is not None:
         if len(tokens.secret.encode()) < MIN_SECRET_BYTES:
             found.append(f"SUPABASE_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+        elif estimated_entropy_bits(tokens.secret) < MIN_SECRET_BITS:
+            found.append(f"SUPABASE_JWT_SECRET is too predictable (repeated or few distinct characters); {GENERATE}")
         from sidecar.settings import DEV_JWT_SECRET
 
         if tokens.secret == DEV_JWT_SECRET:
             found.append("SUPABASE_JWT_SECRET is the public development secret")
-    if not (60 <= tokens.ttl_seconds <= 3600):
-        found.append("ACCESS_TOKEN_TTL_SECONDS must be between 60 and 3600")
-    if "*" in settings.http.cors_allow_origins:
-        found.append("CORS_ALLOW_ORIGINS must list origins, not '*'")
+    for origin in settings.http.cors_allow_origins:
+        problem = _origin_problem(origin, allow_loopback_http=env is Environment.TEST)
+        if problem:
+            found.append(problem)
     # Queue depths, cache hit rates and request counts are for operators, not for anyone on the internet.
-    metrics_token = (settings.http.metrics_token or "").encode()
-    if env is Environment.PRODUCTION and len(metrics_token) < MIN_METRICS_TOKEN_BYTES:
+    metrics_token = settings.http.metrics_token or ""
+    if env is Environment.PRODUCTION and len(metrics_token.encode()) < MIN_METRICS_TOKEN_BYTES:
         found.append(
             f"METRICS_TOKEN must be set, at least {MIN_METRICS_TOKEN_BYTES} bytes: /metrics is not public in production"
         )
+    elif metrics_token and estimated_entropy_bits(metrics_token) < MIN_METRICS_TOKEN_BITS:
+        found.append(f"METRICS_TOKEN is too predictable (repeated or few distinct characters); {GENERATE}")
     # The AI client reads its own settings (the worker uses them too); the same refusals apply.
     from sidecar.ai.settings import OpenAISettings
 
@@ -66,3 +77,28 @@ def _secure_url(url: str, *, allow_loopback_http: bool) -> bool:
         return ipaddress.ip_address(parts.hostname).is_loopback
     except ValueError:
         return False
+
+
+def estimated_entropy_bits(secret: str) -> float:
+    """Length times the Shannon entropy of the secret's characters: an optimistic estimate (it cannot see
+    that 'abcdefgh...' is a sequence), but it does catch repeated or few-symbol secrets."""
+    length = len(secret)
+    return -sum(count * math.log2(count / length) for count in Counter(secret).values())
+
+
+def _origin_problem(origin: str, *, allow_loopback_http: bool) -> str | None:
+    """What is wrong with one CORS_ALLOW_ORIGINS entry, if anything. A browser's Origin is exactly
+    scheme://host[:port]; `null` is what sandboxed frames and file:// pages send, so allowing it allows them."""
+    if origin in ("*", "null"):
+        return f"CORS_ALLOW_ORIGINS must list origins, not {origin!r}"
+    parts = urlsplit(origin)
+    try:
+        parts.port  # noqa: B018 (urlsplit checks the port only when asked)
+    except ValueError:
+        return f"CORS_ALLOW_ORIGINS has an origin with a bad port: {origin!r}"
+    extra = parts.username or parts.password or parts.path or parts.query or parts.fragment or "#" in origin
+    if extra or not parts.hostname or "*" in origin or origin.endswith("?"):
+        return f"CORS_ALLOW_ORIGINS entries must be scheme://host[:port] and nothing more, got {origin!r}"
+    if not _secure_url(origin, allow_loopback_http=allow_loopback_http):
+        return f"CORS_ALLOW_ORIGINS entries must be https origins, got {origin!r}"
+    return None

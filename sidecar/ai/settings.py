@@ -11,7 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sidecar.settings import Environment, SettingsError, env_int, env_positive, env_str
+from sidecar.settings import Environment, SettingsError, env_bounded, env_bounded_int, env_str
 
 DEFAULT_CHAT_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
@@ -56,24 +56,33 @@ class OpenAISettings:
     @classmethod
     def from_env(cls) -> OpenAISettings:
         d = cls()  # the defaults above (slots forbid reading them off the class)
-        attempts = env_int("OPENAI_MAX_ATTEMPTS", d.max_attempts)
-        failures = env_int("OPENAI_BREAKER_FAILURES", d.breaker_failures)
-        if attempts < 1 or failures < 1:
-            raise SettingsError("OPENAI_MAX_ATTEMPTS and OPENAI_BREAKER_FAILURES must be at least 1")
-        return cls(
+        settings = cls(
             api_key=env_str("OPENAI_API_KEY"),
             base_url=env_str("OPENAI_BASE_URL"),
             chat_model=env_str("OPENAI_CHAT_MODEL", DEFAULT_CHAT_MODEL) or DEFAULT_CHAT_MODEL,
             embedding_model=env_str("OPENAI_EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL) or DEFAULT_EMBEDDING_MODEL,
-            timeout_seconds=env_positive("OPENAI_TIMEOUT_SECONDS", d.timeout_seconds),
-            connect_timeout_seconds=env_positive("OPENAI_CONNECT_TIMEOUT_SECONDS", d.connect_timeout_seconds),
-            max_attempts=attempts,
-            backoff_base_seconds=env_positive("OPENAI_BACKOFF_BASE_SECONDS", d.backoff_base_seconds),
-            backoff_cap_seconds=env_positive("OPENAI_BACKOFF_CAP_SECONDS", d.backoff_cap_seconds),
-            max_retry_after_seconds=env_positive("OPENAI_MAX_RETRY_AFTER_SECONDS", d.max_retry_after_seconds),
-            breaker_failures=failures,
-            breaker_cooldown_seconds=env_positive("OPENAI_BREAKER_COOLDOWN_SECONDS", d.breaker_cooldown_seconds),
+            # Under a second no chat completion finishes; past ten minutes a hung upstream holds a worker.
+            timeout_seconds=env_bounded("OPENAI_TIMEOUT_SECONDS", d.timeout_seconds, 1, 600),
+            # Connecting takes milliseconds; a minute is already an outage.
+            connect_timeout_seconds=env_bounded("OPENAI_CONNECT_TIMEOUT_SECONDS", d.connect_timeout_seconds, 0.5, 60),
+            # At least the one attempt; more than ten multiplies a hung upstream's cost for nothing.
+            max_attempts=env_bounded_int("OPENAI_MAX_ATTEMPTS", d.max_attempts, 1, 10),
+            # Waits between attempts: from a hundredth of a second (tests) to what a caller can still wait.
+            backoff_base_seconds=env_bounded("OPENAI_BACKOFF_BASE_SECONDS", d.backoff_base_seconds, 0.01, 60),
+            # The longest wait between attempts: at most five minutes, however many attempts.
+            backoff_cap_seconds=env_bounded("OPENAI_BACKOFF_CAP_SECONDS", d.backoff_cap_seconds, 0.01, 300),
+            # Waiting in-process for a Retry-After: a second to five minutes; longer, the caller retries later.
+            max_retry_after_seconds=env_bounded("OPENAI_MAX_RETRY_AFTER_SECONDS", d.max_retry_after_seconds, 1, 300),
+            # One failure may open the circuit; past a thousand it never would.
+            breaker_failures=env_bounded_int("OPENAI_BREAKER_FAILURES", d.breaker_failures, 1, 1000),
+            # Long enough to spare a failing upstream, short enough to notice within the hour that it is back.
+            breaker_cooldown_seconds=env_bounded(
+                "OPENAI_BREAKER_COOLDOWN_SECONDS", d.breaker_cooldown_seconds, 1, 3600
+            ),
         )
+        if settings.backoff_cap_seconds < settings.backoff_base_seconds:
+            raise SettingsError("OPENAI_BACKOFF_CAP_SECONDS must be at least OPENAI_BACKOFF_BASE_SECONDS")
+        return settings
 
 
 def _is_loopback(host: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sidecar.settings import env_int, env_str
+from sidecar.settings import env_bounded_int, env_str
 
 DEFAULT_INDEX = "job-roles"
 
@@ -27,6 +27,8 @@ class AzureSearchSettings:
             endpoint=env_str("AZURE_SEARCH_ENDPOINT"),
             api_key=env_str("AZURE_SEARCH_API_KEY"),
             index_name=env_str("AZURE_SEARCH_INDEX", DEFAULT_INDEX) or DEFAULT_INDEX,
-            vector_dimensions=env_int("AZURE_SEARCH_VECTOR_DIMENSIONS", 1536),
-            timeout_seconds=float(env_int("AZURE_SEARCH_TIMEOUT_MS", 3000)) / 1000,
+            # The sizes Azure AI Search accepts for a vector field.
+            vector_dimensions=env_bounded_int("AZURE_SEARCH_VECTOR_DIMENSIONS", 1536, 2, 4096),
+            # Under 100 ms nothing comes back; past a minute the Postgres fallback comes too late to help.
+            timeout_seconds=env_bounded_int("AZURE_SEARCH_TIMEOUT_MS", 3000, 100, 60_000) / 1000,
         )

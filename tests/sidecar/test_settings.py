@@ -39,7 +39,7 @@ def test_production_with_everything_set_starts(env: pytest.MonkeyPatch) -> None:
         ({"ACCESS_TOKEN_TTL_SECONDS": "86400"}, "ACCESS_TOKEN_TTL_SECONDS"),
         ({"METRICS_TOKEN": ""}, "METRICS_TOKEN must be set"),
         ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN must be set, at least 16 bytes"),
-        ({"AUTH_ATTEMPTS_PER_MINUTE": "-1"}, "AUTH_ATTEMPTS_PER_MINUTE must be 0"),
+        ({"AUTH_ATTEMPTS_PER_MINUTE": "-1"}, "AUTH_ATTEMPTS_PER_MINUTE must be between 0 and 1000"),
         (
             {"OPENAI_API_KEY": "sk-live", "OPENAI_BASE_URL": "http://llm.internal/v1"},
             "OPENAI_BASE_URL must be an https",
