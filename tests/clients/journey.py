@@ -62,7 +62,7 @@ def check_journey(result: dict[str, Any], *, reports_http_status: bool = True) -
     assert {"clients", "senior_management"} <= set(reference["communication_partners"])
     assert {"negotiations", "meetings", "presentations"} <= set(reference["situations"])
     assert result["me"]["email"] == "alice@example.com"
-    assert result["me"]["id"] == alice
+    assert result["me"]["profile_id"] == alice
 
     assert result["alice_join"] == {"status": "SUBSCRIBED", "message": None}
     bob_join = result["bob_join"]

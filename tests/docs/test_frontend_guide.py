@@ -1,0 +1,41 @@
+"""docs/frontend.md's JavaScript runs: every titled ```js block, in order, in one Node process with the
+pinned supabase-js, against the stack `fluentpro dev` starts (sign-in, exchange, onboarding, the private
+channel and the plan). A snippet that breaks, or hangs waiting for an event, fails the test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.clients.node import JS_CLIENT_DIR, run_node
+from tests.e2e.conftest import LocalApi
+from tests.jobs.stack import ROOT, JobStack, Process
+
+from .snippets import code_blocks, module_of
+
+GUIDE = ROOT / "docs" / "frontend.md"
+
+
+def test_every_js_block_is_run_or_marked_as_an_illustration() -> None:
+    blocks = [block for block in code_blocks(GUIDE.read_text(encoding="utf-8")) if block.lang == "js"]
+    unmarked = [block.line for block in blocks if not block.runnable and not block.illustration]
+    assert not unmarked, f'```js blocks on lines {unmarked} need title="..." (run) or illustration (not run)'
+    titles = [block.title for block in blocks if block.runnable]
+    assert len(titles) == len(set(titles)), titles
+    assert len(titles) >= 10, titles  # the guide walks the whole journey
+
+
+async def test_the_guide_snippets_run_against_the_local_stack(
+    running_stack: tuple[JobStack, Process, str], local_api: LocalApi, tmp_path: Path
+) -> None:
+    stack, _, _ = running_stack
+    blocks = code_blocks(GUIDE.read_text(encoding="utf-8"))
+    script = tmp_path / "frontend_guide.mjs"
+    script.write_text(module_of(blocks, local_api.client_config()), encoding="utf-8")
+    (tmp_path / "node_modules").symlink_to(JS_CLIENT_DIR / "node_modules")  # so '@supabase/supabase-js' resolves
+    output = await run_node(script, {}, stack, cwd=tmp_path)
+    markers = [json.loads(line) for line in output.splitlines() if line.startswith('{"snippet')]
+    runnable = [block.title for block in blocks if block.runnable]
+    assert [m["title"] for m in markers] == runnable
+    assert f'{{"snippets_run": {len(runnable)}}}' in output, output
+    assert "completed null 2" in output, output  # the "Onboard" snippet's own report
