@@ -98,3 +98,24 @@ begin
   end if;
 end
 $publication$;
+
+-- Delivery for the local API's Realtime (localapi/realtime): hosted Realtime streams realtime.messages
+-- through logical replication; on a plain PostgreSQL a NOTIFY of each private broadcast's id stands
+-- in for it. NOTIFY is sent only when the inserting transaction commits, in commit order, so a
+-- rolled-back send is never seen; the payload is just the id (NOTIFY payloads are capped at 8000
+-- bytes), and the listener reads the row itself. Not created on Supabase, where compat is skipped.
+create or replace function realtime.notify_local_broadcast() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform pg_catalog.pg_notify('realtime_messages', new.id::text);
+  return null;
+end;
+$$;
+
+create or replace trigger notify_local_broadcast
+after insert on realtime.messages
+for each row
+when (new.extension = 'broadcast' and new.private is true)
+execute function realtime.notify_local_broadcast();
