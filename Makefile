@@ -10,9 +10,10 @@ STAMP := $(VENV)/.installed
 CLI_DIR := tools/supabase-cli
 SUPABASE_CLI := $(CLI_DIR)/node_modules/.bin/supabase
 JS_CLIENT_DIR := tools/supabase-js
+PG_META_DIR := tools/postgres-meta
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint fmt db-migrate db-reset db-seed db-status bench api-docs search-index supabase-cli supabase-js clean
+.PHONY: help install run test lint fmt db-migrate db-reset db-seed db-status bench api-docs search-index supabase-cli supabase-js postgres-meta types clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,11 +36,19 @@ supabase-js: ## Install the pinned supabase-js (npm) that the client and fronten
 		test $(JS_CLIENT_DIR)/node_modules/.package-lock.json -nt $(JS_CLIENT_DIR)/package-lock.json || npm ci --prefix $(JS_CLIENT_DIR) --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the supabase-js client tests will fail until Node 20+ and npm are installed"; fi
 
+postgres-meta: ## Install the pinned postgres-meta (npm) that writes the api's TypeScript types
+	@if command -v npm >/dev/null; then \
+		test $(PG_META_DIR)/node_modules/.package-lock.json -nt $(PG_META_DIR)/package-lock.json || npm ci --prefix $(PG_META_DIR) --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the TypeScript types check will be skipped"; fi
+
+types: install postgres-meta ## Rewrite supabase/types/database.types.ts from a freshly migrated database
+	$(BIN)/python -m sidecar.api_types --update
+
 run: install ## Install, migrate, seed and start sidecar + relay + worker (Ctrl-C stops all)
 	$(BIN)/fluentpro db migrate
 	FLUENTPRO_ENV=$${FLUENTPRO_ENV:-development} $(BIN)/fluentpro dev  # unset would mean production
 
-test: install supabase-cli supabase-js ## Run every test against the local PostgreSQL and Redis
+test: install supabase-cli supabase-js postgres-meta ## Run every test against the local PostgreSQL and Redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy and sqlfluff
@@ -75,4 +84,4 @@ bench: install ## Run every benchmark under bench/ and print one table
 	$(BIN)/python -m bench
 
 clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(CLI_DIR)/node_modules $(JS_CLIENT_DIR)/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(CLI_DIR)/node_modules $(JS_CLIENT_DIR)/node_modules $(PG_META_DIR)/node_modules

@@ -19,7 +19,8 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -163,22 +164,30 @@ def render_docs(contract: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-async def build_and_read(server_url: str) -> dict[str, Any]:
-    """Migrate a scratch database on the server, read its contract, drop it."""
-    name = f"fluentpro_api_contract_{os.getpid()}"
+@asynccontextmanager
+async def scratch_database(server_url: str, purpose: str) -> AsyncIterator[str]:
+    """A database migrated from the files on the server of `server_url`, dropped on exit; yields its URL."""
+    name = f"fluentpro_{purpose}_{os.getpid()}"
     admin = await connect(with_database(server_url, "postgres"))
     try:
         await admin.execute(f'drop database if exists "{name}" with (force)')
         await admin.execute(f'create database "{name}"')
-        conn = await connect(with_database(server_url, name))
+        url = with_database(server_url, name)
+        conn = await connect(url)
         try:
             await Migrator(conn, log=lambda _line: None).migrate()
-            return await read_contract(conn)
         finally:
             await conn.close()
+        yield url
     finally:
         await admin.execute(f'drop database if exists "{name}" with (force)')
         await admin.close()
+
+
+async def build_and_read(server_url: str) -> dict[str, Any]:
+    """Migrate a scratch database on the server, read its contract, drop it."""
+    async with scratch_database(server_url, "api_contract") as url:
+        return await read_from(url)
 
 
 async def read_from(url: str) -> dict[str, Any]:
