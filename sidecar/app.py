@@ -3,8 +3,8 @@ logs, metrics, CORS and docs; the lifespan makes the long-lived clients and puts
 
 app.state after start-up: settings, pool (asyncpg, acting_as uses it), service_pool (a StatementPool
 of service_role sessions, for the exchange), redis, address_limiter (sign-in calls per client address),
-http (httpx), token_keys, verifier, auth0 (Authentication API client), exchanger; idp in development
-when no Auth0 tenant is configured.
+http (httpx), token_keys, verifier, auth0 (Authentication API client), exchanger; idp and dev_idp (its
+state kept in PostgreSQL) in development when no Auth0 tenant is configured.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from redis.asyncio import Redis
 from sidecar import routes
 from sidecar.auth.address_limit import AddressLimiter
 from sidecar.auth.auth0_client import Auth0Client
+from sidecar.auth.client_address import ClientAddressMiddleware, TrustedProxies
 from sidecar.auth.exchange import Exchanger
 from sidecar.auth.guard import provide_claims, provide_pool
 from sidecar.auth.jwks import JwksCache
@@ -35,15 +36,18 @@ from sidecar.auth.profile_cache import ProfileCache, ProfileChangeListener
 from sidecar.auth.tokens import TokenKeys
 from sidecar.auth.upstream import Auth0Verifier
 from sidecar.db.statement_pool import StatementPool
+from sidecar.devidp import DEV_IDP_PATH as DEV_IDP_PATH  # re-exported: tests reach the dev IdP by it
 from sidecar.devidp.core import IdentityProvider
+from sidecar.devidp.demo import seed_demo_users
+from sidecar.devidp.durable import DurableIdp
 from sidecar.devidp.routes import idp_app, idp_router
+from sidecar.devidp.store import PgIdpStore
 from sidecar.errors import exception_handlers
 from sidecar.observability import RequestIdMiddleware, configure_logging
 from sidecar.queue_metrics import OutboxCollector
-from sidecar.settings import DatabaseSettings, Settings
+from sidecar.settings import DatabaseSettings, Environment, Settings
 
 log = logging.getLogger("sidecar")
-DEV_IDP_PATH = "/dev-idp"
 
 
 async def make_pool(settings: DatabaseSettings) -> asyncpg.Pool:
@@ -58,7 +62,7 @@ async def make_pool(settings: DatabaseSettings) -> asyncpg.Pool:
 
 
 def make_lifespan(
-    settings: Settings, idp: IdentityProvider | None
+    settings: Settings, dev_idp: DurableIdp | None
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -71,7 +75,11 @@ def make_lifespan(
         redis = Redis.from_url(settings.redis.url, socket_timeout=2.0, socket_connect_timeout=2.0)
         # In development without a tenant, the Auth0 client reaches the dev IdP in-process, over real HTTP
         # semantics (httpx's ASGI transport): the same client code as against Auth0.
-        transport = httpx.ASGITransport(app=idp_app(idp)) if idp is not None else None  # type: ignore[arg-type]
+        transport = (
+            httpx.ASGITransport(app=idp_app(dev_idp.idp, run=dev_idp.run))  # type: ignore[arg-type]
+            if dev_idp is not None
+            else None
+        )
         http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(settings.auth0.http_timeout_seconds),
@@ -109,8 +117,12 @@ def make_lifespan(
         queue_metrics = OutboxCollector(settings.database.url)
         registered = register_once(queue_metrics)
         try:
+            if dev_idp is not None and settings.environment is Environment.DEVELOPMENT:
+                await seed_demo_users(dev_idp, state.exchanger)
             yield
         finally:
+            if dev_idp is not None:
+                await dev_idp.close()
             if registered:
                 REGISTRY.unregister(queue_metrics)
             await profile_listener.stop()
@@ -135,23 +147,24 @@ def register_once(collector: OutboxCollector) -> bool:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     settings.validate()  # a hand-built Settings gets the same production refusals as the environment's
-    idp: IdentityProvider | None = None
+    dev_idp: DurableIdp | None = None
     if settings.auth0.dev_idp:
         if not settings.auth0.client_id:
             settings = dataclasses.replace(settings, auth0=dataclasses.replace(settings.auth0, client_id="dev-client"))
         idp = IdentityProvider(
             issuer=settings.auth0.issuer, audience=settings.auth0.audience, client_id=settings.auth0.client_id or ""
         )
+        dev_idp = DurableIdp(idp, PgIdpStore(settings.database.url))
     prometheus = PrometheusConfig(
         app_name="fluentpro-sidecar", prefix="fluentpro", group_path=True, exclude=["/metrics"]
     )
     handlers: list[object] = routes.discover()  # /metrics among them (sidecar/routes/metrics.py)
-    if idp is not None:
-        handlers.append(idp_router(idp, DEV_IDP_PATH))
+    if dev_idp is not None:
+        handlers.append(idp_router(dev_idp.idp, DEV_IDP_PATH, run=dev_idp.run))
     origins = list(settings.http.cors_allow_origins)
     app = Litestar(
         route_handlers=handlers,  # type: ignore[arg-type]
-        lifespan=[make_lifespan(settings, idp)],
+        lifespan=[make_lifespan(settings, dev_idp)],
         dependencies={"claims": Provide(provide_claims), "pool": Provide(provide_pool, sync_to_thread=False)},
         exception_handlers=exception_handlers(),
         middleware=[prometheus.middleware],
@@ -168,9 +181,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # Outermost, around Litestar's router itself: unknown routes and CORS preflights get an id and a log line too.
     app.asgi_handler = RequestIdMiddleware(app.asgi_handler, access=settings.http.access_log)
+    # Outermost of all: every layer, the sign-in limit and the logs included, sees the client's address as
+    # far as it can be trusted (X-Forwarded-For only from the proxies in FORWARDED_ALLOW_IPS).
+    app.asgi_handler = ClientAddressMiddleware(app.asgi_handler, TrustedProxies(settings.http.trusted_proxies))
     app.state.settings = settings
     app.state.token_keys = TokenKeys(settings.tokens)
-    app.state.idp = idp
+    app.state.idp = dev_idp.idp if dev_idp is not None else None
+    app.state.dev_idp = dev_idp
     return app
 
 

@@ -2,7 +2,10 @@
 
 Tokens look like Auth0's: an access token for the API audience (plus /userinfo when `openid` is asked
 for), with the profile facts an Auth0 post-login Action would add under our namespace; an ID token
-whose audience is the client id; opaque refresh tokens with `offline_access`.
+whose audience is the client id; opaque refresh tokens with `offline_access` (kept as SHA-256 digests).
+
+State lives in memory. When `journal` is a list, every change is also appended to it, and the durable
+wrapper (durable.py) writes those changes to PostgreSQL before the answer leaves.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from sidecar.devidp.changes import Change, KeysReplaced, RefreshIssued, RefreshRevoked, UserSaved
 
 NAMESPACE = "https://fluentpro.app/"
 PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"  # noqa: S105 (a grant name)
@@ -69,7 +74,8 @@ class IdentityProvider:
     token_ttl: int = 3600
     keys: list[SigningKey] = field(default_factory=lambda: [new_key()])
     users: dict[str, IdpUser] = field(default_factory=dict)  # by lower-cased email
-    refresh_tokens: dict[str, str] = field(default_factory=dict)  # token -> email
+    refresh_tokens: dict[str, str] = field(default_factory=dict)  # token digest -> lower-cased email
+    journal: list[Change] | None = None  # changes not yet written, when a durable store keeps the state
 
     # -- keys -----------------------------------------------------------------------------------
     def jwks(self) -> dict[str, Any]:
@@ -79,6 +85,7 @@ class IdentityProvider:
         """A new signing key in front; the old one stays published (Auth0's rotation) unless told."""
         key = new_key()
         self.keys = [key, *self.keys] if keep_old else [key]
+        self._record(KeysReplaced(list(self.keys)))
         return key
 
     def sign(
@@ -92,8 +99,16 @@ class IdentityProvider:
     # -- users ----------------------------------------------------------------------------------
     def add_user(self, email: str, password: str, name: str | None = None, *, subject: str | None = None) -> IdpUser:
         key = email.strip().lower()
-        if key in self.users:
-            raise IdpError(400, {"name": "BadRequestError", "code": "invalid_signup", "description": "Invalid sign up"})
+        if key in self.users:  # Auth0's answer for an existing user, word for word
+            raise IdpError(
+                400,
+                {
+                    "name": "BadRequestError",
+                    "code": "invalid_signup",
+                    "description": "Invalid sign up",
+                    "statusCode": 400,
+                },
+            )
         salt = secrets.token_bytes(16)
         user = IdpUser(
             subject=subject or f"auth0|{uuid.uuid4().hex[:24]}",
@@ -103,7 +118,26 @@ class IdentityProvider:
             salt=salt,
         )
         self.users[key] = user
+        self._record(UserSaved(user))
         return user
+
+    def ensure_user(self, email: str, password: str, name: str, *, subject: str) -> IdpUser:
+        """A verified user with this email and password (the demo users): created, or its password and
+        verification restored; an existing user keeps its subject, so its profile stays the same."""
+        user = self.users.get(email.strip().lower())
+        if user is None:
+            user = self.add_user(email, password, name, subject=subject)
+        elif user.email_verified and self.password_matches(user, password):
+            return user
+        else:
+            user.salt = secrets.token_bytes(16)
+            user.password_hash = _hash(password, user.salt)
+        user.email_verified = True
+        self._record(UserSaved(user))
+        return user
+
+    def password_matches(self, user: IdpUser, password: str) -> bool:
+        return hmac.compare_digest(user.password_hash, _hash(password, user.salt))
 
     def dev_user(self, name: str) -> IdpUser:
         """A named development user (alice, bob, admin...), created on first use."""
@@ -112,6 +146,7 @@ class IdentityProvider:
         if user is None:
             user = self.add_user(email, secrets.token_urlsafe(16), name.capitalize(), subject=f"auth0|dev-{name}")
             user.email_verified = True
+            self._record(UserSaved(user))
         return user
 
     # -- the Authentication API -----------------------------------------------------------------
@@ -142,13 +177,11 @@ class IdentityProvider:
         if grant in (PASSWORD_REALM, "password"):
             self._check_client(form)
             user = self.users.get(str(form.get("username") or "").strip().lower())
-            if user is None or not hmac.compare_digest(
-                user.password_hash, _hash(str(form.get("password") or ""), user.salt)
-            ):
+            if user is None or not self.password_matches(user, str(form.get("password") or "")):
                 raise IdpError(403, {"error": "invalid_grant", "error_description": "Wrong email or password."})
         elif grant == "refresh_token":
             self._check_client(form)
-            email = self.refresh_tokens.get(str(form.get("refresh_token") or ""))
+            email = self.refresh_tokens.get(token_digest(str(form.get("refresh_token") or "")))
             if email is None:
                 raise IdpError(
                     403, {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}
@@ -163,7 +196,9 @@ class IdentityProvider:
 
     def revoke(self, body: dict[str, Any]) -> None:
         self._check_client(body)
-        self.refresh_tokens.pop(str(body.get("token") or ""), None)
+        digest = token_digest(str(body.get("token") or ""))
+        if self.refresh_tokens.pop(digest, None) is not None:
+            self._record(RefreshRevoked(digest))
 
     def userinfo(self, access_token: str) -> dict[str, Any]:
         try:
@@ -207,7 +242,9 @@ class IdentityProvider:
             result["id_token"] = self.sign(self.id_claims(user, now))
         if refresh and "offline_access" in scopes:
             token = secrets.token_urlsafe(32)
-            self.refresh_tokens[token] = user.email.lower()
+            digest = token_digest(token)
+            self.refresh_tokens[digest] = user.email.lower()
+            self._record(RefreshIssued(digest, user.subject))
             result["refresh_token"] = token
         return result
 
@@ -223,12 +260,21 @@ class IdentityProvider:
             "name": user.name,
         }
 
+    def _record(self, change: Change) -> None:
+        if self.journal is not None:
+            self.journal.append(change)
+
     def _check_client(self, body: dict[str, Any], *, secret_required: bool = True) -> None:
         if body.get("client_id") != self.client_id:
             raise IdpError(401, {"error": "invalid_client", "error_description": "Unknown client"})
         secret = str(body.get("client_secret") or "")
         if secret_required and self.client_secret is not None and not hmac.compare_digest(secret, self.client_secret):
             raise IdpError(401, {"error": "access_denied", "error_description": "Unauthorized"})
+
+
+def token_digest(token: str) -> str:
+    """Refresh tokens are kept as digests: a leaked table or memory dump holds no usable token."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _hash(password: str, salt: bytes) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Litestar, Request, Response, Router, get, post
@@ -10,7 +11,15 @@ from sidecar.devidp.core import IdentityProvider, IdpError
 
 
 class IdpUnavailable(Exception):
-    """Raised by a subclass to simulate an outage of the provider (the tests' fake does)."""
+    """The provider cannot answer now: its database is down (durable.py), or the tests' fake simulates it."""
+
+
+# How a call reaches the provider's state: directly (in memory), or through DurableIdp.run (saved first).
+Runner = Callable[[Callable[[], Any]], Awaitable[Any]]
+
+
+async def in_memory(call: Callable[[], Any]) -> Any:
+    return call()
 
 
 async def _body(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -23,9 +32,9 @@ async def _body(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _answer(call: Any) -> Response[Any]:
+async def _answer(run: Runner, call: Callable[[], Any]) -> Response[Any]:
     try:
-        result = call()
+        result = await run(call)
     except IdpUnavailable:
         return Response({"error": "temporarily_unavailable"}, status_code=503)
     except IdpError as exc:
@@ -33,34 +42,34 @@ def _answer(call: Any) -> Response[Any]:
     return Response(result if result is not None else {}, status_code=200, headers={"Cache-Control": "no-store"})
 
 
-def idp_router(idp: IdentityProvider, path: str = "/") -> Router:
-    @get("/.well-known/jwks.json", sync_to_thread=False)
-    def jwks() -> Response[Any]:
-        return _answer(idp.jwks)
+def idp_router(idp: IdentityProvider, path: str = "/", run: Runner = in_memory) -> Router:
+    @get("/.well-known/jwks.json")
+    async def jwks() -> Response[Any]:
+        return await _answer(run, idp.jwks)
 
     @post("/oauth/token", status_code=200)
     async def token(request: Request[Any, Any, Any]) -> Response[Any]:
         body = await _body(request)
-        return _answer(lambda: idp.token(body, forwarded_for=request.headers.get("auth0-forwarded-for")))
+        return await _answer(run, lambda: idp.token(body, forwarded_for=request.headers.get("auth0-forwarded-for")))
 
     @post("/dbconnections/signup", status_code=200)
     async def signup(request: Request[Any, Any, Any]) -> Response[Any]:
         body = await _body(request)
-        return _answer(lambda: idp.signup(body))
+        return await _answer(run, lambda: idp.signup(body))
 
     @post("/oauth/revoke", status_code=200)
     async def revoke(request: Request[Any, Any, Any]) -> Response[Any]:
         body = await _body(request)
-        return _answer(lambda: idp.revoke(body))
+        return await _answer(run, lambda: idp.revoke(body))
 
     @get("/userinfo")
     async def userinfo(request: Request[Any, Any, Any]) -> Response[Any]:
         scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
-        return _answer(lambda: idp.userinfo(token if scheme.lower() == "bearer" else ""))
+        return await _answer(run, lambda: idp.userinfo(token if scheme.lower() == "bearer" else ""))
 
     return Router(path=path, route_handlers=[jwks, token, signup, revoke, userinfo], include_in_schema=False)
 
 
-def idp_app(idp: IdentityProvider) -> Litestar:
+def idp_app(idp: IdentityProvider, run: Runner = in_memory) -> Litestar:
     """A stand-alone ASGI app of the provider: the sidecar reaches it in-process, the fake over TCP."""
-    return Litestar(route_handlers=[idp_router(idp)], openapi_config=None, logging_config=None)
+    return Litestar(route_handlers=[idp_router(idp, run=run)], openapi_config=None, logging_config=None)

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
-
 import jwt
 import pytest
-from litestar.testing import AsyncTestClient
 
 from sidecar.app import create_app
 from sidecar.settings import DEV_JWT_SECRET, Auth0Settings, Environment, Settings, TokenSettings
 from tests.sidecar.conftest import EXCHANGE, SidecarFactory, sidecar_settings
+from tests.sidecar.dev_stack import Client, dev_settings
 from tests.support.database import TestDatabase
-
-Client = AsyncTestClient[Any]
 
 
 @pytest.fixture
 async def dev_sidecar(make_sidecar: SidecarFactory, db: TestDatabase) -> Client:
-    base = sidecar_settings(db.url, "http://127.0.0.1:1")
-    settings = dataclasses.replace(
-        base,
-        environment=Environment.DEVELOPMENT,
-        auth0=Auth0Settings(
-            issuer="http://dev-idp.localhost/",
-            audience="https://api.fluentpro.dev",
-            jwks_url="http://dev-idp.localhost/.well-known/jwks.json",
-            dev_idp=True,
-        ),
-        tokens=TokenSettings(issuer="fluentpro-sidecar", secret=DEV_JWT_SECRET),
-    )
-    return await make_sidecar(settings)
+    return await make_sidecar(dev_settings(db.url))
 
 
 async def test_named_dev_user_signs_in_end_to_end(dev_sidecar: Client, db: TestDatabase) -> None:
