@@ -12,6 +12,7 @@ from tests.e2e.conftest import LocalApi
 from tests.jobs.stack import ROOT, JobStack, Process
 
 from .snippets import code_blocks, module_of
+from .typescript import compile_errors
 
 GUIDE = ROOT / "docs" / "frontend.md"
 
@@ -23,6 +24,23 @@ def test_every_js_block_is_run_or_marked_as_an_illustration() -> None:
     titles = [block.title for block in blocks if block.runnable]
     assert len(titles) == len(set(titles)), titles
     assert len(titles) >= 10, titles  # the guide walks the whole journey
+
+
+# Misuses the generated types must reject, so a block that compiles proves the types were applied.
+MISUSES = """
+// @ts-expect-error: no such argument
+await supabase.rpc('set_industry', { industri: 'banking_finance' })
+// @ts-expect-error: no such function
+await supabase.rpc('set_industri', { industry: 'banking_finance' })
+// @ts-expect-error: no such column
+await supabase.from('industries').select('slug').eq('colour', 'red')
+"""
+
+
+def test_the_typescript_example_compiles_against_the_generated_types(tmp_path: Path) -> None:
+    [block] = [block for block in code_blocks(GUIDE.read_text(encoding="utf-8")) if block.lang == "ts"]
+    errors = compile_errors(block.code + MISUSES, tmp_path)
+    assert not errors, errors
 
 
 async def test_the_guide_snippets_run_against_the_local_stack(
