@@ -64,6 +64,8 @@ class BroadcastListener:
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
         self.reconnects = 0
+        self._reconnected = asyncio.Condition()
+        self.backend_pid: int | None = None  # the LISTEN connection's server process, for logs and tests
 
     async def start(self) -> None:
         """Listen now (so a failure to reach the database is raised here), then keep listening."""
@@ -77,6 +79,11 @@ class BroadcastListener:
                 await self._task
             self._task = None
 
+    async def listening_again(self, reconnects: int) -> None:
+        """Return once the listener has reconnected more than `reconnects` times in all."""
+        async with self._reconnected:
+            await self._reconnected.wait_for(lambda: self.reconnects > reconnects)
+
     async def _open(self) -> asyncpg.Connection:
         conn = await connect_as_owner(self._url)
         try:
@@ -89,6 +96,7 @@ class BroadcastListener:
             await _close_quietly(conn)
             raise
         self._last_contact = contact
+        self.backend_pid = conn.get_server_pid()
         self.connected.set()
         return conn
 
@@ -107,7 +115,9 @@ class BroadcastListener:
                     log.warning("realtime listener: reconnect failed (%s); retrying", exc.__class__.__name__)
                     delay = min(delay * 2, self._reconnect_max)
                     continue
-                self.reconnects += 1
+                async with self._reconnected:
+                    self.reconnects += 1
+                    self._reconnected.notify_all()
                 log.info("realtime listener: listening again")
             delay = 0.1
             try:
