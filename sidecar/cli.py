@@ -11,7 +11,14 @@ from pathlib import Path
 
 from sidecar.db.connect import DatabaseUnavailable, connect, database_name, redact, with_database
 from sidecar.db.migrator import PROJECT_ROOT, MigrationError, Migrator, Status
-from sidecar.settings import DatabaseSettings, RedisSettings, SettingsError, load_dotenv
+from sidecar.settings import (
+    DatabaseSettings,
+    Environment,
+    RedisSettings,
+    SettingsError,
+    environment,
+    load_dotenv,
+)
 
 
 async def ensure_database(url: str) -> None:
@@ -118,11 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("action", choices=["create-index", "reindex"])
     api = commands.add_parser("api-contract", help="check (or --update) the api snapshot and docs/api.md")
     api.add_argument("--update", action="store_true", help="rewrite the snapshot and docs/api.md")
+    api.add_argument("--release", metavar="VERSION", help="record the api as released VERSION (see docs)")
     commands.add_parser("relay", help="run the outbox relay (LISTEN + sweep -> RQ)")
+    commands.add_parser("local-api", help="serve the local Supabase-compatible API (development only)")
     commands.add_parser("worker", help="run the RQ worker")
     status = commands.add_parser("status", help="the development stack's URLs, anon key and demo users")
     status.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    dev = commands.add_parser("dev", help="run sidecar, relay and worker together, supervised (Procfile)")
+    dev = commands.add_parser("dev", help="run the Procfile's processes and the local API, supervised")
     dev.add_argument("--procfile", type=Path, default=PROJECT_ROOT / "Procfile", help=argparse.SUPPRESS)
     return parser
 
@@ -142,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "api-contract":
             from sidecar.api_contract import main as api_contract_main
 
-            return api_contract_main(["--update"] if args.update else [])
+            return api_contract_main(["--update"] * args.update + (["--release", args.release] if args.release else []))
         if args.command == "status":
             from sidecar.devstatus import main as status_main
 
@@ -151,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from jobs.relay import main as relay_main
 
             return int(relay_main())
+        if args.command == "local-api":
+            from localapi.server import main as local_api_main
+
+            return local_api_main()
         if args.command == "worker":
             from jobs.worker import main as worker_main
 
@@ -202,6 +215,9 @@ def run_dev(procfile_path: Path) -> int:
     manager = Manager()
     for name, process in procfile.processes.items():
         manager.add_process(name, process, env=env, cwd=str(PROJECT_ROOT))
+    if environment() is not Environment.PRODUCTION:
+        # Development's stand-in for Supabase's APIs: beside the Procfile's processes, never in it.
+        manager.add_process("local-api", "fluentpro local-api", env=env, cwd=str(PROJECT_ROOT))
     manager.loop()
     code = int(manager.returncode or 0)
     if code not in (0, 130):  # 130: stopped by Ctrl-C, which needs no explanation
