@@ -181,8 +181,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # Outermost, around Litestar's router itself: unknown routes and CORS preflights get an id and a log line too.
     app.asgi_handler = RequestIdMiddleware(app.asgi_handler, access=settings.http.access_log)
-    # Outermost of all: every layer, the sign-in limit and the logs included, sees the client's address as
-    # far as it can be trusted (X-Forwarded-For only from the proxies in FORWARDED_ALLOW_IPS).
+    # Outermost of all: every layer sees the client's address as far as it can be trusted (X-Forwarded-For
+    # is believed only from the proxies in FORWARDED_ALLOW_IPS).
     app.asgi_handler = ClientAddressMiddleware(app.asgi_handler, TrustedProxies(settings.http.trusted_proxies))
     app.state.settings = settings
     app.state.token_keys = TokenKeys(settings.tokens)

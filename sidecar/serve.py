@@ -20,7 +20,9 @@ def serve(host: str, port: int) -> int:
         port=port,
         access_log=False,  # our middleware logs each request as JSON with its request id
         log_config=None,
-        proxy_headers=True,
+        # The app finds the client's address itself (sidecar/auth/client_address.py): uvicorn's proxy handling
+        # would first replace the peer, trusting 127.0.0.1 by default and the left-most entry under '*'.
+        proxy_headers=False,
         server_header=False,
     )
     return 0

@@ -6,6 +6,7 @@ directory fills in variables that the environment does not set (development conv
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from dataclasses import dataclass
@@ -141,6 +142,28 @@ def env_list(name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def env_networks(name: str) -> tuple[IPNetwork, ...]:
+    """Comma-separated addresses or CIDR networks of trusted proxies. `*` and networks wider than a /8
+    (IPv4) or /32 (IPv6) outside the private ranges are refused: trusting every hop means believing
+    whatever X-Forwarded-For a client makes up."""
+    networks: list[IPNetwork] = []
+    for item in env_list(name):
+        if item == "*":
+            raise SettingsError(f"{name} must list the proxies' addresses or networks, not '*'")
+        try:
+            network = ipaddress.ip_network(item)
+        except ValueError as exc:
+            raise SettingsError(f"{name} entries must be IP addresses or CIDR networks, got {item!r}") from exc
+        widest = 8 if network.version == 4 else 32
+        if network.prefixlen < widest and not network.is_private:
+            raise SettingsError(f"{name} must list proxy networks, not a share of the internet: {item!r}")
+        networks.append(network)
+    return tuple(networks)
+
+
 # The Supabase CLI's well-known local JWT secret: minted tokens then work with a local `supabase start`.
 DEV_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # noqa: S105 (public dev value)
 DEV_IDP_ISSUER = "http://dev-idp.localhost/"
@@ -247,6 +270,8 @@ class HttpSettings:
     metrics_token: str | None = None
     # Sign-up, login, refresh and logout calls per client address per minute; 0 turns the limit off.
     auth_attempts_per_minute: int = 30
+    # The proxies in front of the sidecar whose X-Forwarded-For entries we believe; none by default.
+    trusted_proxies: tuple[IPNetwork, ...] = ()
 
     @classmethod
     def from_env(cls, env: Environment) -> HttpSettings:
@@ -258,6 +283,7 @@ class HttpSettings:
             metrics_token=env_str("METRICS_TOKEN"),
             # 0 turns the limit off; above a thousand a minute it would no longer slow anyone down.
             auth_attempts_per_minute=env_bounded_int("AUTH_ATTEMPTS_PER_MINUTE", 30, 0, 1000),
+            trusted_proxies=env_networks("FORWARDED_ALLOW_IPS"),
         )
 
 

@@ -72,7 +72,8 @@ async def limit_by_address(connection: ASGIConnection[Any, Any, Any, Any], _hand
     limiter: AddressLimiter | None = connection.app.state.get("address_limiter")
     if limiter is None:
         return
-    # uvicorn has already replaced the peer by the X-Forwarded-For of a trusted proxy (FORWARDED_ALLOW_IPS).
+    # The client's address as far as it can be trusted: the peer, or the right-most X-Forwarded-For entry
+    # that is not one of our proxies (FORWARDED_ALLOW_IPS; sidecar/auth/client_address.py).
     address = connection.client.host if connection.client else "unknown"
     wait = await limiter.wait_seconds(address)
     if wait:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import ipaddress
+import os
+import socket
+import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from sidecar.auth.address_limit import KEY_PREFIX, WINDOW_SECONDS, AddressLimiter
+from sidecar.db.migrator import PROJECT_ROOT
 from sidecar.settings import RedisSettings, Settings
-from tests.fakes.auth0 import FakeAuth0, FakeAuth0Server
-from tests.sidecar.conftest import SidecarFactory, sidecar_settings
+from tests.fakes.auth0 import AUDIENCE, CLIENT_ID, CLIENT_SECRET, FakeAuth0, FakeAuth0Server
+from tests.sidecar.conftest import ES256_PEM, TOKEN_ISSUER, TOKEN_KID, SidecarFactory, sidecar_settings
 from tests.sidecar.test_native_auth import GOOD
 from tests.sidecar.test_token_exchange import assert_refused
 from tests.support.database import TestDatabase
@@ -23,6 +31,8 @@ Client = AsyncTestClient[Any]
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TEST_CLIENT_ADDRESS = "testclient"  # the peer address Litestar's test client reports
 WRONG = {"email": GOOD["email"], "password": "not-the-password"}
+SPOOFED = [f"198.51.100.{n}" for n in range(1, 5)]  # a fresh made-up address on every attempt
+CLIENT = "203.0.113.7"  # what our proxy saw
 
 
 @pytest.fixture
@@ -135,3 +145,132 @@ async def test_without_a_client_secret_no_address_is_forwarded(make_sidecar: Sid
     login = await sidecar.post("/v1/auth/login", json={"email": GOOD["email"], "password": GOOD["password"]})
     assert login.status_code == 200, login.text
     assert auth0.forwarded_for == [None]
+
+
+async def test_made_up_forwarded_for_entries_do_not_escape_the_limit(
+    make_sidecar: SidecarFactory, auth0_server: FakeAuth0Server, auth0: FakeAuth0, db: TestDatabase, redis: Redis
+) -> None:
+    # No proxy is trusted by default, so a client's X-Forwarded-For is only its own say-so.
+    sidecar = await make_sidecar(limited(db, auth0_server, 3))
+    statuses = [
+        (await sidecar.post("/v1/auth/login", json=WRONG, headers={"X-Forwarded-For": fake})).status_code
+        for fake in SPOOFED
+    ]
+    assert statuses == [401, 401, 401, 429]
+    assert auth0.forwarded_for == [TEST_CLIENT_ADDRESS] * 3
+
+
+async def test_behind_a_trusted_proxy_the_client_is_the_right_most_untrusted_hop(
+    make_sidecar: SidecarFactory, auth0_server: FakeAuth0Server, auth0: FakeAuth0, db: TestDatabase, redis: Redis
+) -> None:
+    settings = limited(db, auth0_server, 3)
+    proxy = ipaddress.ip_network("10.0.0.2/32")
+    sidecar = await make_sidecar(
+        dataclasses.replace(settings, http=dataclasses.replace(settings.http, trusted_proxies=(proxy,)))
+    )
+    arriving_from(sidecar.app, "10.0.0.2")  # the proxy's connection; it appended what it saw to the header
+    statuses = [
+        (await sidecar.post("/v1/auth/login", json=WRONG, headers={"X-Forwarded-For": f"{fake}, {CLIENT}"})).status_code
+        for fake in SPOOFED
+    ]
+    assert statuses == [401, 401, 401, 429]
+    assert auth0.forwarded_for == [CLIENT] * 3  # Auth0 is told the same address the limit counted
+
+
+def arriving_from(app: Any, peer: str) -> None:
+    """Make every request reach `app` from `peer`, as over the network (the test client says "testclient")."""
+    inner = app.asgi_handler
+
+    async def from_peer(scope: Any, receive: Any, send: Any) -> None:
+        scope["client"] = (peer, 43210)
+        await inner(scope, receive, send)
+
+    app.asgi_handler = from_peer
+
+
+@pytest.mark.parametrize(
+    ("trusted", "forwarded_for", "client"),
+    [(None, "{fake}", "127.0.0.1"), ("127.0.0.1", "{fake}, " + CLIENT, CLIENT)],
+    ids=["no-trusted-proxy", "one-trusted-proxy"],
+)
+async def test_the_served_sidecar_counts_the_same_address_it_tells_auth0(
+    auth0_server: FakeAuth0Server,
+    auth0: FakeAuth0,
+    db: TestDatabase,
+    redis: Redis,
+    tmp_path: Path,
+    trusted: str | None,
+    forwarded_for: str,
+    client: str,
+) -> None:
+    # As deployed: `fluentpro serve` under uvicorn, this test calling it over loopback.
+    async with served_sidecar(db, auth0_server, tmp_path, trusted) as base, httpx.AsyncClient(base_url=base) as http:
+        statuses = [
+            (
+                await http.post(
+                    "/v1/auth/login", json=WRONG, headers={"X-Forwarded-For": forwarded_for.format(fake=fake)}
+                )
+            ).status_code
+            for fake in SPOOFED
+        ]
+    assert statuses == [401, 401, 401, 429]
+    assert auth0.forwarded_for == [client] * 3
+
+
+@asynccontextmanager
+async def served_sidecar(
+    db: TestDatabase, auth0_server: FakeAuth0Server, tmp_path: Path, trusted: str | None
+) -> AsyncIterator[str]:
+    port = _free_port()
+    env = {name: value for name, value in os.environ.items() if name != "FORWARDED_ALLOW_IPS"}
+    env |= {
+        "FLUENTPRO_ENV": "test",
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DATABASE_URL": db.url,
+        "REDIS_URL": REDIS_URL,
+        "AUTH0_DOMAIN": "fluentpro.test",
+        "AUTH0_AUDIENCE": AUDIENCE,
+        "AUTH0_ISSUER": auth0_server.url + "/",
+        "AUTH0_JWKS_URL": auth0_server.url + "/.well-known/jwks.json",
+        "AUTH0_CLIENT_ID": CLIENT_ID,
+        "AUTH0_CLIENT_SECRET": CLIENT_SECRET,
+        "SUPABASE_JWT_PRIVATE_KEY": ES256_PEM,
+        "SUPABASE_JWT_KID": TOKEN_KID,
+        "SUPABASE_JWT_ISSUER": TOKEN_ISSUER,
+        "CORS_ALLOW_ORIGINS": "https://app.fluentpro.test",
+        "AUTH_ATTEMPTS_PER_MINUTE": "3",
+        "ACCESS_LOG": "false",
+        **({"FORWARDED_ALLOW_IPS": trusted} if trusted else {}),
+    }
+    log = (tmp_path / "sidecar.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        f"from sidecar.serve import serve; raise SystemExit(serve('127.0.0.1', {port}))",
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as http:
+            while True:  # until it answers, or exits (no deadline: a slow machine is not a failure)
+                assert process.returncode is None, (tmp_path / "sidecar.log").read_text()
+                try:
+                    if (await http.get("/health/live")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+        yield base
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await process.wait()
+        log.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
