@@ -1,12 +1,13 @@
 """The api contract: every function and view of schema `api` with its signature, grants and comment.
 
 `tests/contract/api_snapshot.json` holds the contract as committed; a test compares it with the one
-the migrations build, so no change of the public api slips in unnoticed, and names the incompatible
-ones (a removed function, view or column, a changed signature, a role that lost access). `docs/api.md`
-is rendered from the same data, i.e. from the database's own comments.
+the migrations build, so no change of the public api slips in unnoticed. `docs/api.md` is rendered
+from the same data, i.e. from the database's own comments. Against the last released contract
+(`api_release`), every breaking change (`api_compat`) must be declared.
 
-    python -m sidecar.api_contract            # check: exit 1 and list the differences
-    python -m sidecar.api_contract --update   # rewrite the snapshot and docs/api.md
+    python -m sidecar.api_contract                  # check: exit 1 and list the differences
+    python -m sidecar.api_contract --update         # rewrite the snapshot and docs/api.md
+    python -m sidecar.api_contract --release 1.1.0  # record the contract as released 1.1.0
 
 Both build a scratch database from the migrations on the server of DATABASE_URL (a superuser on plain
 PostgreSQL, as for the first `fluentpro db migrate`), or read `--from-database URL` as it is.
@@ -25,6 +26,7 @@ from typing import Any
 
 import asyncpg
 
+from sidecar.api_release import RELEASED_PATH, ReleaseError, load_declared, load_released, release, release_problems
 from sidecar.db.connect import connect, with_database
 from sidecar.db.migrator import PROJECT_ROOT, Migrator
 from sidecar.settings import DatabaseSettings
@@ -75,6 +77,28 @@ order by c.relname
 """
 
 
+# Composite types of schema api: what a `returns setof api.<type>` function answers with.
+_TYPES_SQL = """
+select
+    c.relname as name,
+    coalesce(pg_catalog.obj_description(t.oid, 'pg_type'), '') as comment,
+    (
+        select pg_catalog.json_agg(pg_catalog.json_build_object(
+            'name', a.attname,
+            'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+            'comment', coalesce(pg_catalog.col_description(c.oid, a.attnum), '')
+        ) order by a.attnum)
+        from pg_catalog.pg_attribute as a
+        where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+    )::text as columns
+from pg_catalog.pg_class as c
+join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+join pg_catalog.pg_type as t on t.oid = c.reltype
+where n.nspname = 'api' and c.relkind = 'c'
+order by c.relname
+"""
+
+
 async def read_contract(conn: asyncpg.Connection) -> dict[str, Any]:
     """The contract as the database describes it: plain JSON data, sorted, stable across runs."""
     functions = [
@@ -85,39 +109,12 @@ async def read_contract(conn: asyncpg.Connection) -> dict[str, Any]:
         {**dict(row), "readable_by": list(row["readable_by"]), "columns": json.loads(row["columns"] or "[]")}
         for row in await conn.fetch(_RELATIONS_SQL, list(API_ROLES))
     ]
-    return {"functions": functions, "relations": relations}
+    types = [{**dict(row), "columns": json.loads(row["columns"] or "[]")} for row in await conn.fetch(_TYPES_SQL)]
+    return {"functions": functions, "relations": relations, "types": types}
 
 
 def _signature(function: dict[str, Any]) -> str:
     return f"api.{function['name']}({function['arguments']}) returns {function['returns']}"
-
-
-def incompatible_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """Changes that can break an existing client. Additions and comment edits are not among them."""
-    problems: list[str] = []
-    new_functions = {_signature(f): f for f in new["functions"]}
-    for function in old["functions"]:
-        current = new_functions.get(_signature(function))
-        if current is None:
-            problems.append(f"function removed or its signature changed: {_signature(function)}")
-            continue
-        if function["volatility"] != "volatile" and current["volatility"] == "volatile":
-            problems.append(f"api.{function['name']} became volatile: GET requests to it now fail")
-        for role in sorted(set(function["callable_by"]) - set(current["callable_by"])):
-            problems.append(f"{role} may no longer call api.{function['name']}")
-    new_relations = {r["name"]: r for r in new["relations"]}
-    for relation in old["relations"]:
-        current = new_relations.get(relation["name"])
-        if current is None:
-            problems.append(f"{relation['kind']} removed: api.{relation['name']}")
-            continue
-        columns = {c["name"]: c["type"] for c in current["columns"]}
-        for column in relation["columns"]:
-            if columns.get(column["name"]) != column["type"]:
-                problems.append(f"column removed or retyped: api.{relation['name']}.{column['name']}")
-        for role in sorted(set(relation["readable_by"]) - set(current["readable_by"])):
-            problems.append(f"{role} may no longer read api.{relation['name']}")
-    return problems
 
 
 def render_snapshot(contract: dict[str, Any]) -> str:
@@ -161,6 +158,19 @@ def render_docs(contract: dict[str, Any]) -> str:
         ]
         lines += [f"| `{c['name']}` | `{c['type']}` | {c['comment']} |" for c in relation["columns"]]
         lines.append("")
+    if contract.get("types"):
+        lines += ["## Types", "", "Rows of these types are what `setof api.<type>` functions return.", ""]
+    for composite in contract.get("types", []):
+        lines += [
+            f"### `{composite['name']}`",
+            "",
+            composite["comment"] or "_No comment._",
+            "",
+            "| column | type | description |",
+            "| --- | --- | --- |",
+        ]
+        lines += [f"| `{c['name']}` | `{c['type']}` | {c['comment']} |" for c in composite["columns"]]
+        lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -198,29 +208,49 @@ async def read_from(url: str) -> dict[str, Any]:
         await conn.close()
 
 
+def _write_snapshot_and_docs(contract: dict[str, Any]) -> None:
+    SNAPSHOT_PATH.parent.mkdir(parents=True, exist_ok=True)
+    SNAPSHOT_PATH.write_text(render_snapshot(contract), encoding="utf-8")
+    DOCS_PATH.write_text(render_docs(contract), encoding="utf-8")
+    print(f"wrote {SNAPSHOT_PATH.relative_to(PROJECT_ROOT)} and {DOCS_PATH.relative_to(PROJECT_ROOT)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sidecar.api_contract", description=__doc__.split("\n\n")[0])
     parser.add_argument("--update", action="store_true", help="rewrite the snapshot and docs/api.md")
+    parser.add_argument(
+        "--release", metavar="VERSION", help="record the contract as released VERSION (docs/api_compatibility.md)"
+    )
     parser.add_argument("--from-database", metavar="URL", help="read this migrated database instead of building one")
     args = parser.parse_args(argv)
     if args.from_database:
         contract = asyncio.run(read_from(args.from_database))
     else:
         contract = asyncio.run(build_and_read(DatabaseSettings.from_env().url))
+    if args.release:
+        try:
+            release(args.release, contract)
+        except ReleaseError as exc:
+            print(f"api contract: cannot release {args.release}:\n{exc}", file=sys.stderr)
+            return 1
+        _write_snapshot_and_docs(contract)
+        print(f"released api {args.release}: wrote {RELEASED_PATH.relative_to(PROJECT_ROOT)}")
+        return 0
+    problems = release_problems(load_released(), contract, load_declared())
+    for problem in problems:
+        print(f"BREAKING: {problem}", file=sys.stderr)
     if args.update:
-        SNAPSHOT_PATH.parent.mkdir(parents=True, exist_ok=True)
-        SNAPSHOT_PATH.write_text(render_snapshot(contract), encoding="utf-8")
-        DOCS_PATH.write_text(render_docs(contract), encoding="utf-8")
-        print(f"wrote {SNAPSHOT_PATH.relative_to(PROJECT_ROOT)} and {DOCS_PATH.relative_to(PROJECT_ROOT)}")
+        _write_snapshot_and_docs(contract)
         return 0
     committed = json.loads(SNAPSHOT_PATH.read_text(encoding="utf-8")) if SNAPSHOT_PATH.exists() else None
-    if committed == contract and DOCS_PATH.exists() and DOCS_PATH.read_text(encoding="utf-8") == render_docs(contract):
+    unchanged = (
+        committed == contract and DOCS_PATH.exists() and DOCS_PATH.read_text(encoding="utf-8") == render_docs(contract)
+    )
+    if not unchanged:
+        print("api contract changed: review it, then run `python -m sidecar.api_contract --update`", file=sys.stderr)
+    elif not problems:
         print("api contract: unchanged")
-        return 0
-    for problem in incompatible_changes(committed or {"functions": [], "relations": []}, contract):
-        print(f"INCOMPATIBLE: {problem}", file=sys.stderr)
-    print("api contract changed: review it, then run `python -m sidecar.api_contract --update`", file=sys.stderr)
-    return 1
+    return 0 if unchanged and not problems else 1
 
 
 if __name__ == "__main__":
