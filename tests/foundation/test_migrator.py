@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import shutil
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -297,3 +299,29 @@ async def test_status_calls_a_database_built_from_migrations_alone_half_built(
     assert step.startswith("half-built: the migrations are applied but supabase/functions_sql/ and seeds/ are not")
     assert "run `fluentpro db migrate`" in step
     assert (await migrator.migrate()).next_steps() == []
+
+
+async def test_migrations_the_supabase_cli_applied_are_not_drift(
+    empty_db: asyncpg.Connection, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The drift check compares with the statements the CLI records when `supabase db push` applies a file."""
+    cli = PROJECT_ROOT / "tools" / "supabase-cli" / "node_modules" / ".bin" / "supabase"
+    if not cli.exists():
+        pytest.skip("the Supabase CLI is not installed (make supabase-cli): this comparison cannot run here")
+    workdir = tmp_path_factory.mktemp("cli_project")
+    shutil.copytree(PROJECT_ROOT / "supabase" / "migrations", workdir / "supabase" / "migrations")
+    shutil.copy(PROJECT_ROOT / "supabase" / "config.toml", workdir / "supabase" / "config.toml")
+    migrator = Migrator(empty_db, PROJECT_ROOT, log=quiet, loaders=())
+    await migrator.prepare()  # compat only: the CLI expects a Supabase-shaped database
+    url = with_database(server_url(), await empty_db.fetchval("select current_database()")) + "?sslmode=disable"
+    pushed = await asyncio.to_thread(
+        subprocess.run,
+        [str(cli), "db", "push", "--db-url", url, "--workdir", str(workdir), "--yes"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pushed.returncode == 0, pushed.stderr
+    status = await migrator.status()
+    assert status.pending == [] and len(status.applied) == len(migrator.migration_files())
+    assert status.drifted == []
