@@ -52,7 +52,7 @@ async def test_the_guide_snippets_run_against_the_local_stack(
     script.write_text(module_of(blocks, local_api.client_config()), encoding="utf-8")
     (tmp_path / "node_modules").symlink_to(JS_CLIENT_DIR / "node_modules")  # so '@supabase/supabase-js' resolves
     output = await run_node(script, {}, stack, cwd=tmp_path)
-    markers = [json.loads(line) for line in output.splitlines() if line.startswith('{"snippet')]
+    markers = [json.loads(line) for line in output.splitlines() if line.startswith('{"snippet":')]
     runnable = [block.title for block in blocks if block.runnable]
     assert [m["title"] for m in markers] == runnable
     assert f'{{"snippets_run": {len(runnable)}}}' in output, output
