@@ -25,6 +25,9 @@ def problems(settings: Settings) -> list[str]:
 
     env = settings.environment
     found: list[str] = []
+    issuer_problem = _issuer_problem(settings.tokens.issuer)
+    if issuer_problem:  # in every environment: a local Supabase CLI shares development's secret too
+        found.append(issuer_problem)
     if env is Environment.DEVELOPMENT:
         return found
     auth0, tokens = settings.auth0, settings.tokens
@@ -101,4 +104,22 @@ def _origin_problem(origin: str, *, allow_loopback_http: bool) -> str | None:
         return f"CORS_ALLOW_ORIGINS entries must be scheme://host[:port] and nothing more, got {origin!r}"
     if not _secure_url(origin, allow_loopback_http=allow_loopback_http):
         return f"CORS_ALLOW_ORIGINS entries must be https origins, got {origin!r}"
+    return None
+
+
+SUPABASE_HOSTS = (".supabase.co", ".supabase.in")
+
+
+def _issuer_problem(issuer: str) -> str | None:
+    """Our tokens' `iss` must not be Supabase Auth's (`https://<ref>.supabase.co/auth/v1`, or `/auth/v1` on
+    a custom domain or the local CLI). Supabase Auth signs its own tokens with the project's key in use,
+    the very key we sign with, so with its issuer a token it issued (a user with no profile) would pass
+    our verification as well as PostgREST's."""
+    parts = urlsplit(issuer)
+    host = (parts.hostname or "").lower()
+    if parts.path.lower().rstrip("/").endswith("/auth/v1") or host.endswith(SUPABASE_HOSTS):
+        return (
+            f"SUPABASE_JWT_ISSUER must be our own issuer, not Supabase Auth's ({issuer!r}): Supabase Auth signs "
+            "with the same key, so its tokens would pass as ours; use e.g. https://api.<your domain>/sidecar"
+        )
     return None

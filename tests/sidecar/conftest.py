@@ -24,7 +24,7 @@ from sidecar.settings import (
 from tests.fakes.auth0 import AUDIENCE, CLIENT_ID, CLIENT_SECRET, FakeAuth0, FakeAuth0Server
 from tests.support.database import TestDatabase
 
-TOKEN_ISSUER = "https://fluentpro.test/auth/v1"
+TOKEN_ISSUER = "https://api.fluentpro.test/sidecar"  # our own issuer, never Supabase Auth's
 TOKEN_KID = "fluentpro-test-key"
 EXCHANGE = {
     "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
