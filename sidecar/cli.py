@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sidecar.db.connect import DatabaseUnavailable, connect, database_name, redact, with_database
-from sidecar.db.migrator import PROJECT_ROOT, MigrationError, Migrator, Status
+from sidecar.db.migrator import PROJECT_ROOT, MigrationError, Migrator
+from sidecar.db.status import Status
 from sidecar.settings import (
     DatabaseSettings,
     Environment,
@@ -70,6 +71,8 @@ def print_status(status: Status, where: str) -> None:
         print(f"  edited   {path}")
     for identity in status.orphaned:
         print(f"  orphan   {identity} (no file defines it: the next migrate drops it)")
+    for identity in status.unknown:
+        print(f"  unknown  {identity} (no file creates it)")
     if status.up_to_date:
         print("  up to date")
     for step in status.next_steps():

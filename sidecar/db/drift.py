@@ -84,6 +84,29 @@ async def existing(conn: asyncpg.Connection, identities: Iterable[str]) -> set[s
     return {row["i"] for row in rows}
 
 
+async def unknown_functions(conn: asyncpg.Connection, created: set[tuple[str, str]]) -> list[str]:
+    """Functions of the swept schemas whose name no file creates: made by hand, or by a deleted file.
+
+    PostgREST exposes every function of `api`, so one no file accounts for is worth a look. Functions
+    that belong to an extension are the extension's business and left out.
+    """
+    rows = await conn.fetch(
+        """
+        select p.oid::pg_catalog.regprocedure::text as identity, n.nspname as schema, p.proname as name
+        from pg_catalog.pg_proc as p
+        join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
+        where n.nspname = any($1::text[])
+          and not exists (
+              select from pg_catalog.pg_depend as d
+              where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
+          )
+        order by 1
+        """,
+        list(SWEPT_SCHEMAS),
+    )
+    return [row["identity"] for row in rows if (row["schema"], row["name"].lower()) not in created]
+
+
 def name_of(identity: str) -> tuple[str, str]:
     """(schema, name) of a regprocedure text such as `api.set_industry(text)` or `"api"."f"(integer)`."""
     qualified = identity.split("(", 1)[0]

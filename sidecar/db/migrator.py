@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -23,6 +23,7 @@ from sidecar.db.connect import assume_owner, is_supabase
 from sidecar.db.function_files import RECORD, FunctionRecords, OrphanNotDroppable, drop_orphans
 from sidecar.db.seed_loaders import LOADERS, SeedLoader
 from sidecar.db.sql_split import split_statements
+from sidecar.db.status import Status
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 OUR_SCHEMAS = ("api", "app", "private")
@@ -60,42 +61,6 @@ class SqlFile:
     @property
     def digest(self) -> str:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    applied: list[str]
-    pending: list[str]
-    functions_changed: list[str]
-    seeds_changed: list[str]
-    # Applied migrations whose file differs from what was applied, with the first differing statement.
-    drifted: list[str] = field(default_factory=list)
-    # Functions a functions_sql file defined and no file defines any more: the next migrate drops them.
-    orphaned: list[str] = field(default_factory=list)
-
-    @property
-    def up_to_date(self) -> bool:
-        return not (self.pending or self.functions_changed or self.seeds_changed or self.drifted or self.orphaned)
-
-    def next_steps(self) -> list[str]:
-        """What to run, in words: `fluentpro db status` prints these under the list."""
-        steps = []
-        if self.drifted:
-            steps.append(
-                "edited migrations: restore each file as it was applied (`git log -p <file>`) and put the change in "
-                "a new migration; on a development database, `fluentpro db reset` rebuilds it from the files"
-            )
-        if self.applied and not self.pending and (self.functions_changed or self.seeds_changed):
-            missing = [what for what, flag in (("supabase/functions_sql/", self.functions_changed),
-                                               ("seeds/", self.seeds_changed)) if flag]  # fmt: skip
-            steps.append(
-                f"half-built: the migrations are applied but {' and '.join(missing)} are not up to date (as "
-                "`supabase start` and `supabase db reset` leave it: they apply only supabase/migrations/); "
-                "run `fluentpro db migrate` (`make db-migrate`) with DATABASE_URL pointing at this database"
-            )
-        elif not self.drifted and not self.up_to_date:
-            steps.append("run `fluentpro db migrate` (`make db-migrate`) to bring this database up to date")
-        return steps
 
 
 class Migrator:
@@ -234,11 +199,18 @@ class Migrator:
         records = await FunctionRecords.read(self.conn)
         files = {f.relative: (f.digest, f.text) for f in self._files("functions_sql")}
         seeds = dict(await self.conn.fetch("select path, hash from supabase_migrations.seed_files"))
+        orphaned = records.orphans_expected(files)
+        created = drift.created_functions(
+            statement
+            for file in self._files("migrations") + self._files("functions_sql")
+            for statement in split_statements(file.text)
+        )
         return Status(
             applied=applied,
             pending=pending,
             drifted=await self._drifted_migrations(),
-            orphaned=records.orphans_expected(files),
+            orphaned=orphaned,
+            unknown=[i for i in await drift.unknown_functions(self.conn, created) if i not in orphaned],
             functions_changed=[path for path, (digest, _) in files.items() if records.needs_applying(path, digest)],
             seeds_changed=[f.relative for f in self._files("seeds") if seeds.get(f.relative) != f.digest]
             + [loader.name for loader in self.loaders if seeds.get(loader.name) != loader.digest(self.root)],

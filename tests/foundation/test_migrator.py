@@ -325,3 +325,21 @@ async def test_migrations_the_supabase_cli_applied_are_not_drift(
     status = await migrator.status()
     assert status.pending == [] and len(status.applied) == len(migrator.migration_files())
     assert status.drifted == []
+
+
+async def test_functions_no_file_creates_are_reported_not_dropped(empty_db: asyncpg.Connection, project: Path) -> None:
+    write(project, *SCHEMAS)
+    write(project, "supabase/functions_sql/f.sql", FN.format("f", ""))
+    migrator = Migrator(empty_db, project, log=quiet, loaders=())
+    await migrator.migrate()
+    await empty_db.execute("create function api.by_hand(a int) returns int language sql as $$ select a $$")
+    status = await migrator.migrate()
+    assert status.unknown == ["api.by_hand(integer)"] and not status.up_to_date
+    assert any(step.startswith("unknown functions: no file creates them") for step in status.next_steps())
+    assert await _api_functions(empty_db) == ["api.by_hand(integer)", "api.f()"]
+
+
+async def test_the_project_itself_migrates_to_up_to_date(empty_db: asyncpg.Connection) -> None:
+    """Every function of the real files is accounted for: none unknown, none orphaned, no drift."""
+    status = await Migrator(empty_db, PROJECT_ROOT, log=quiet, loaders=()).migrate()
+    assert (status.unknown, status.orphaned, status.drifted, status.functions_changed) == ([], [], [], [])
