@@ -3,8 +3,8 @@ the API key checked as Supabase's gateway checks it, and the bearer JWT verified
 it, with the keys the sidecar mints with.
 
 Gateway: the `apikey` header must be one of the project's keys (else 401 before PostgREST is asked).
-Without an Authorization header, or with one equal to the key, the key decides the role: the anon
-(publishable) key runs as `anon` (no JWT at all), the service (secret) key as `service_role`.
+The keys are the Supabase CLI's kind, JWTs naming a role; without an Authorization header the key is
+the bearer, so the anon key runs as `anon` and the service key as `service_role`.
 
 PostgREST (v14, the version the Supabase CLI pins): signature by the HS256 secret or the ES256 public
 key (a JWKS chooses by `kid`); exp, nbf and iat with a 30 s skew; `aud`, when present, must be
@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+from sidecar.auth.anon_key import anon_key, service_role_key
 from sidecar.settings import TokenSettings
 
 JWT_SKEW_SECONDS = 30  # PostgREST's allowed clock skew for exp, nbf and iat
 AUDIENCE = "authenticated"
-ALGORITHMS = ("HS256", "ES256", "RS256")
 
 VerifyToken = Callable[[str], dict[str, Any]]
 
@@ -81,10 +82,11 @@ class TokenVerifier:
         if parts != 3:
             raise InvalidToken(f"Expected 3 parts in JWT; got {parts}", "PGRST301")
         try:
+            key, algorithms = self._key_for(token)
             claims: Any = jwt.decode(
                 token,
-                key=self._key_for(token),
-                algorithms=list(ALGORITHMS),
+                key=key,
+                algorithms=algorithms,
                 options={"verify_aud": False, "require": []},
                 leeway=self.leeway,
             )
@@ -93,7 +95,7 @@ class TokenVerifier:
         except jwt.ImmatureSignatureError as exc:
             message = "JWT issued at future" if "iat" in str(exc) else "JWT not yet valid"
             raise InvalidToken(message, "PGRST303") from exc
-        except (jwt.InvalidKeyError, jwt.InvalidAlgorithmError) as exc:
+        except (jwt.InvalidKeyError, jwt.InvalidAlgorithmError, ValueError, TypeError) as exc:
             raise InvalidToken("No suitable key or wrong key type", "PGRST301") from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken("JWT cryptographic operation failed", "PGRST301") from exc
@@ -112,61 +114,51 @@ class TokenVerifier:
         if self.audience not in audiences:
             raise InvalidToken("JWT not in audience", "PGRST303")
 
-    def _key_for(self, token: str) -> Any:
+    def _key_for(self, token: str) -> tuple[Any, list[str]]:
+        """The key and the only algorithms it may verify: a token signed another way is refused
+        ("wrong key type"), never checked with a key of the wrong kind."""
         keys = self.keys
         if isinstance(keys, Mapping) and "keys" in keys:
             kid = jwt.get_unverified_header(token).get("kid")
             for jwk in keys["keys"]:
                 if kid is None or jwk.get("kid") == kid:
-                    return jwt.PyJWK(jwk).key
+                    found = jwt.PyJWK(jwk)
+                    return found.key, [found.algorithm_name]
             raise jwt.InvalidKeyError(f"no key for kid {kid!r}")
-        return keys
+        if isinstance(keys, bytes):
+            return keys, ["HS256", "HS384", "HS512"]
+        if isinstance(keys, ec.EllipticCurvePublicKey):
+            return keys, ["ES256"]
+        return keys, ["RS256"]
 
 
 @dataclass(frozen=True, slots=True)
 class ApiKeys:
-    """The project's two API keys, as the gateway knows them."""
+    """The project's two API keys, as the gateway knows them (sidecar/auth/anon_key.py makes them)."""
 
     anon: str
     service: str
 
-    def role_of(self, key: str) -> str | None:
-        if hmac.compare_digest(key.encode(), self.anon.encode()):
-            return "anon"
-        if hmac.compare_digest(key.encode(), self.service.encode()):
-            return "service_role"
-        return None
+    @classmethod
+    def from_settings(cls, tokens: TokenSettings) -> ApiKeys:
+        return cls(anon=anon_key(tokens), service=service_role_key(tokens))
+
+    def known(self, key: str) -> bool:
+        return any(hmac.compare_digest(key.encode(), k.encode()) for k in (self.anon, self.service))
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """What reaches PostgREST: a bearer token to verify, or the role the API key stands for."""
+def gateway(headers: Mapping[str, str], keys: ApiKeys, query_apikey: str | None = None) -> str:
+    """The bearer token PostgREST gets, after the API key is checked as Supabase's gateway checks it.
 
-    token: str | None
-    key_role: str
-
-    def claims(self, verify: VerifyToken) -> dict[str, Any] | None:
-        """The JWT claims PostgREST acts on; None means no token (the anon role). Raises InvalidToken."""
-        if self.token is not None:
-            return verify(self.token)
-        if self.key_role == "service_role":
-            return {"role": "service_role"}  # the gateway forwards the service key's role JWT
-        return None
-
-
-def gateway(headers: Mapping[str, str], keys: ApiKeys, query_apikey: str | None = None) -> Caller:
-    """Check the API key and choose the bearer as Supabase's gateway does; raises InvalidApiKey."""
+    The key must be one of the project's (else InvalidApiKey, 401). Without an Authorization header,
+    or with the key itself as bearer, the key is the token: its `role` claim (anon or service_role)
+    decides, as with the Supabase CLI's JWT keys."""
     apikey = headers.get("apikey") or query_apikey
     if not apikey:
         raise InvalidApiKey("No API key found in request", "No `apikey` request header or url param was found.")
-    key_role = keys.role_of(apikey)
-    if key_role is None:
+    if not keys.known(apikey):
         raise InvalidApiKey("Invalid API key", "Double check your Supabase `anon` or `service_role` API key.")
-    authorization = headers.get("authorization")
-    if authorization is None:
-        return Caller(None, key_role)
-    scheme, _, token = authorization.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or token == apikey:
-        return Caller(None, key_role)  # the key sent as bearer: the request acts as the key
-    return Caller(token, key_role)
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return apikey
+    return token.strip()

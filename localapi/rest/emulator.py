@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import asyncpg
@@ -17,11 +17,14 @@ import asyncpg
 from localapi.auth import InvalidToken, TokenVerifier
 
 from .execute import RequestContext, preamble, response_overrides, run_request, with_response_settings
+from .query import Filter, ReadQuery, parse_order
+from .read import ReadSource, content_range, read_statement, singular
 from .response import ApiError, Response, error, from_postgres_error
-from .routines import RoutineInfo, call_query, choose_overload
+from .routines import RoutineInfo, call_query, call_source, choose_overload
 from .schema_cache import SchemaCache
-from .sql import ident
+from .sql import ident, qualified
 
+OBJECT_MEDIA_TYPE = "application/vnd.pgrst.object+json"
 DEFAULT_HEADERS = {"accept": "application/json", "content-type": "application/json"}
 
 
@@ -141,16 +144,23 @@ class Client:
         *,
         method: str = "POST",
         headers: Mapping[str, str] | None = None,
+        query: ReadQuery | None = None,
+        count: bool = False,
+        single: bool = False,
     ) -> Response:
+        """POST (or GET/HEAD) /rpc/<name>: a set-returning function's rows are read like a view's
+        (select, filters, order, range, count); others answer their value, `void` 204."""
         args = args or {}
         info = self.api.routine(name, frozenset(args))
         if info is None:
             return _no_function(self.api.schemas[0], name, args)
         readonly = method in ("GET", "HEAD") or not info.volatile
-        query = with_response_settings(call_query(info, frozenset(args)))
         params = [json.dumps(args)] if args else []
         ctx = self.context(method, f"/rpc/{name}", headers)
-        row = await self.run(ctx, query, params, readonly=readonly)
+        if info.returns_set:
+            source = ReadSource(call_source(info, frozenset(args)), "pgrst_call", dict(info.columns))
+            return await self._read(ctx, source, query or ReadQuery(), params, count, single, readonly=readonly)
+        row = await self.run(ctx, with_response_settings(call_query(info, frozenset(args))), params, readonly=readonly)
         if isinstance(row, Response):
             return row
         status, extra = response_overrides(row["pgrst_status"], row["pgrst_headers"])
@@ -158,26 +168,61 @@ class Client:
             return Response(status or 204, None, extra)
         return Response(status or 200, json.loads(row[0]) if row[0] is not None else None, extra)
 
+    async def read(
+        self,
+        relation: str,
+        query: ReadQuery | None = None,
+        *,
+        count: bool = False,
+        single: bool = False,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """GET /<relation>: rows of an exposed view or table, shaped by a parsed query string."""
+        schema = self.api.schemas[0]
+        found = self.api.cache.relations.get((schema, relation))
+        if found is None:
+            return error(404, "PGRST205", f"Could not find the table '{schema}.{relation}' in the schema cache")
+        name = qualified(schema, relation)
+        source = ReadSource(name, name, found.column_types)
+        ctx = self.context(method, f"/{relation}", headers)
+        return await self._read(ctx, source, query or ReadQuery(), [], count, single, readonly=True)
+
     async def select(
         self, relation: str, *, filters: dict[str, Any] | None = None, order: str | None = None
     ) -> Response:
-        """GET /<relation>?col=eq.value: a read of an exposed view or table with equality filters."""
-        params: list[Any] = []
-        where: list[str] = []
-        for column, value in (filters or {}).items():
-            params.append(str(value))
-            where.append(f"{ident(column)}::text = ${len(params)}")
-        inner = f"select * from {ident(self.api.schemas[0])}.{ident(relation)}"
-        if where:
-            inner += " where " + " and ".join(where)
-        if order:
-            inner += f" order by {order}"
-        query = with_response_settings(f"select coalesce(json_agg(t), '[]')::text from ({inner}) t")
-        row = await self.run(self.context("GET", f"/{relation}"), query, params, readonly=True)
+        """A read with equality filters and an order (`col`, `col.desc`, ...), for tests."""
+        try:
+            conditions = tuple(Filter(column, "eq", str(value)) for column, value in (filters or {}).items())
+            query = ReadQuery(conditions=conditions, order=parse_order(order) if order else ())
+        except ApiError as exc:
+            return exc.response
+        return await self.read(relation, query)
+
+    async def _read(
+        self,
+        ctx: RequestContext,
+        source: ReadSource,
+        query: ReadQuery,
+        params: list[Any],
+        count: bool,
+        single: bool,
+        *,
+        readonly: bool,
+    ) -> Response:
+        statement, all_params = read_statement(source, query, params, count=count)
+        row = await self.run(ctx, statement, all_params, readonly=readonly, check=_one_row if single else None)
         if isinstance(row, Response):
             return row
-        status, extra = response_overrides(row["pgrst_status"], row["pgrst_headers"])
-        return Response(status or 200, json.loads(row[0]), extra)
+        status_override, extra = response_overrides(row["pgrst_status"], row["pgrst_headers"])
+        body = json.loads(row["body"])
+        try:
+            status, extra["content-range"] = content_range(query.offset, row["pgrst_page"], row["pgrst_total"])
+        except ApiError as exc:
+            return exc.response
+        if single:
+            return Response(status_override or 200, body[0], extra, media_type=OBJECT_MEDIA_TYPE)
+        return Response(status_override or status, body, extra)
 
     async def sql(self, query: str, *params: Any, readonly: bool = False) -> Response:
         """Raw SQL under this request's role and claims: for RLS matrices on unexposed tables (tests only;
@@ -201,7 +246,14 @@ class Client:
         return Response(status or 200, json.loads(row[0]), extra)
 
     async def run(
-        self, ctx: RequestContext, statement: str, params: list[Any], *, readonly: bool, returns_row: bool = True
+        self,
+        ctx: RequestContext,
+        statement: str,
+        params: list[Any],
+        *,
+        readonly: bool,
+        returns_row: bool = True,
+        check: Callable[[asyncpg.Record], None] | None = None,
     ) -> asyncpg.Record | Response:
         """The request's transaction; a refused token or a database error comes back as its Response,
         and so does success without a row (204)."""
@@ -211,12 +263,19 @@ class Client:
         setup = preamble(self.api.search_path, self.api.cache.role_settings.get(ctx.role, {}), ctx)
         try:
             async with self.api.pool.acquire() as conn:
-                row = await run_request(conn, setup, statement, params, readonly=readonly, returns_row=returns_row)
+                row = await run_request(
+                    conn, setup, statement, params, readonly=readonly, returns_row=returns_row, check=check
+                )
         except asyncpg.PostgresError as exc:
             return from_postgres_error(exc, ctx.role)
         except ApiError as exc:
             return exc.response
         return row if row is not None else Response(204, None)
+
+
+def _one_row(row: asyncpg.Record) -> None:
+    if row["pgrst_page"] != 1:
+        singular([None] * int(row["pgrst_page"]))  # raises PGRST116 inside the transaction: it rolls back
 
 
 def _no_function(schema: str, name: str, args: Mapping[str, Any]) -> Response:

@@ -9,7 +9,7 @@ request.headers and request.cookies; the main query; then COMMIT. An error rolls
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,14 +62,18 @@ async def run_request(
     *,
     readonly: bool,
     returns_row: bool = True,
+    check: Callable[[asyncpg.Record], None] | None = None,
 ) -> asyncpg.Record | None:
-    """One request's transaction on `conn`; a database error rolls back and propagates."""
+    """One request's transaction on `conn`; a database error rolls back and propagates, and so does
+    an error `check` raises on the row (PostgREST's singular-object check rolls back a write)."""
     tx = conn.transaction(isolation="read_committed", readonly=readonly)
     await tx.start()
     try:
         await conn.execute(*setup)
         if returns_row:
             row = await conn.fetchrow(statement, *params)
+            if check is not None and row is not None:
+                check(row)
         else:
             await conn.execute(statement, *params)
             row = None

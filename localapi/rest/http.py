@@ -1,88 +1,184 @@
-"""The Data API served over HTTP, so real clients (supabase-py) can talk to it.
+"""The Data API's HTTP face: routes, headers and errors as Supabase's gateway and PostgREST (v14) answer.
 
-Routes, as Supabase's gateway exposes them: POST/GET /rest/v1/rpc/<fn> and GET /rest/v1/<view>.
-The bearer token is verified as PostgREST verifies it; no token means anon. The schema comes from
-Content-Profile / Accept-Profile and must be an exposed one (else PGRST106, 406).
+Routes: GET/HEAD/POST /rest/v1/rpc/<fn> and GET/HEAD /rest/v1/<relation>. Per request: the gateway's
+API-key check (localapi.auth.gateway), the schema from Accept-Profile (GET/HEAD) or Content-Profile
+(else), the bearer token verified, then the emulator's transaction. Headers PostgREST reads or sets:
+Prefer (count=exact|planned|estimated), Accept (application/json or the singular
+application/vnd.pgrst.object+json), Range / Range-Unit, Content-Range, Proxy-Status on errors.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 
-from .emulator import PostgrestEmulator
-from .response import Response
+from localapi.auth import ApiKeys, InvalidApiKey, InvalidToken, gateway
+
+from .emulator import OBJECT_MEDIA_TYPE, Client, PostgrestEmulator
+from .query import RESERVED, ReadQuery, is_filter, parse_read
+from .response import ApiError, Response, error
+
+READ_METHODS = ("GET", "HEAD")
+ARRAY_TYPES = frozenset({"application/json", "application/*", "*/*", "application/vnd.pgrst.array+json"})
+OBJECT_TYPES = frozenset({OBJECT_MEDIA_TYPE, "application/vnd.pgrst.object"})
 
 
-class PostgrestServer:
-    def __init__(self, api: PostgrestEmulator) -> None:
+class DataApiRoutes:
+    """The /rest/v1 routes of one emulator, behind one pair of API keys."""
+
+    def __init__(self, api: PostgrestEmulator, keys: ApiKeys) -> None:
         self.api = api
-        self.runner: web.AppRunner | None = None
-        self.url = ""
+        self.keys = keys
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> PostgrestServer:
-        app = web.Application()
-        app.router.add_route("*", "/rest/v1/rpc/{fn}", self._rpc)
-        app.router.add_get("/rest/v1/{relation}", self._select)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, host, port)
-        await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[attr-defined]
-        self.url = f"http://{host}:{sockets[0].getsockname()[1]}"
-        return self
+    def add_to(self, app: web.Application) -> None:
+        app.router.add_route("*", "/rest/v1/rpc/{fn}", self.rpc)
+        app.router.add_route("*", "/rest/v1/{relation}", self.relation)
 
-    async def close(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
+    async def rpc(self, request: web.Request) -> web.StreamResponse:
+        if request.method not in ("GET", "HEAD", "POST"):
+            return to_http(error(405, "PGRST101", "Only GET, HEAD and POST are allowed on functions"), request)
+        return await self._answer(request, self._call)
 
-    def _client(self, request: web.Request) -> Any:
-        header = request.headers.get("Authorization", "")
-        token = header[7:] if header.lower().startswith("bearer ") else None
-        if token is not None and token == request.headers.get("apikey"):
-            # Supabase's gateway turns a publishable API key sent as the bearer into an anon request.
-            token = None
-        return self.api.with_token(token)
+    async def relation(self, request: web.Request) -> web.StreamResponse:
+        if request.method not in READ_METHODS:
+            # Our exposed relations are read-only views; every write goes through an api function.
+            message = f"Unsupported HTTP method: {request.method}; the local API serves reads of relations"
+            return to_http(error(405, "PGRST117", message), request)
+        return await self._answer(request, self._read)
 
-    def _schema_error(self, request: web.Request) -> web.Response | None:
-        profile = request.headers.get("Content-Profile") or request.headers.get("Accept-Profile")
-        if profile and profile not in self.api.schemas:
-            body = {"code": "PGRST106", "message": f"The schema must be one of: {', '.join(self.api.schemas)}"}
-            return web.json_response(body, status=406)
-        return None
+    async def _answer(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            client = self._client(request)
+            single = wants_object(request.headers.get("Accept"))
+            response: Response = await handler(request, client, single)
+        except InvalidApiKey as refused:
+            return web.json_response(refused.body, status=401)
+        except ApiError as exc:
+            response = exc.response
+        return to_http(response, request)
 
-    async def _rpc(self, request: web.Request) -> web.Response:
-        if (refused := self._schema_error(request)) is not None:
-            return refused
-        fn = request.match_info["fn"]
+    def _client(self, request: web.Request) -> Client:
+        token = gateway(request.headers, self.keys)  # raises InvalidApiKey: the gateway answers 401
+        check_profile(request, self.api.schemas)
+        try:
+            claims = self._verify(token)
+        except InvalidToken as exc:
+            headers = {"www-authenticate": exc.www_authenticate}
+            raise ApiError(401, exc.code, exc.message, headers=headers) from exc
+        return self.api.as_claims(claims)
+
+    def _verify(self, token: str) -> dict[str, Any]:
+        if self.api.verifier is None:
+            raise ApiError(500, "PGRST300", "Server lacks JWT secret")
+        return self.api.verifier.verify(token)
+
+    async def _read(self, request: web.Request, client: Client, single: bool) -> Response:
+        query = with_range(parse_read(request.query.items()), request.headers.get("Range"))
+        return await client.read(
+            request.match_info["relation"],
+            query,
+            count=wants_count(request.headers),
+            single=single,
+            method=request.method,
+            headers=lowered(request),
+        )
+
+    async def _call(self, request: web.Request, client: Client, single: bool) -> Response:
         if request.method == "POST":
-            raw = await request.read()
-            try:
-                args = json.loads(raw) if raw else {}
-            except ValueError:
-                return web.json_response({"code": "PGRST102", "message": "Empty or invalid json"}, status=400)
-        else:
-            args = dict(request.query)
-        return _to_http(await self._client(request).rpc(fn, args, method=request.method))
-
-    async def _select(self, request: web.Request) -> web.Response:
-        if (refused := self._schema_error(request)) is not None:
-            return refused
-        filters = {k: v.removeprefix("eq.") for k, v in request.query.items() if v.startswith("eq.")}
-        order = request.query.get("order")
-        order_sql = None
-        if order:
-            column, _, direction = order.partition(".")
-            order_sql = f'"{column}" {"desc" if direction == "desc" else "asc"}'
-        return _to_http(
-            await self._client(request).select(request.match_info["relation"], filters=filters, order=order_sql)
+            args = await json_object_body(request)
+            query = parse_read(request.query.items())
+        else:  # GET/HEAD: parameters are arguments, unless they read as filters of the result
+            args = {k: v for k, v in request.query.items() if k not in RESERVED and not is_filter(v)}
+            query = parse_read((k, v) for k, v in request.query.items() if k in RESERVED or is_filter(v))
+        return await client.rpc(
+            request.match_info["fn"],
+            args,
+            method=request.method,
+            headers=lowered(request),
+            query=with_range(query, request.headers.get("Range")),
+            count=wants_count(request.headers),
+            single=single,
         )
 
 
-def _to_http(response: Response) -> web.Response:
+def check_profile(request: web.Request, schemas: tuple[str, ...]) -> None:
+    header = "Accept-Profile" if request.method in READ_METHODS else "Content-Profile"
+    profile = request.headers.get(header)
+    if profile is not None and profile not in schemas:
+        hint = f"Only the following schemas are exposed: {', '.join(schemas)}"
+        raise ApiError(406, "PGRST106", f"Invalid schema: {profile}", hint=hint)
+
+
+async def json_object_body(request: web.Request) -> dict[str, Any]:
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise ApiError(400, "PGRST102", "Empty or invalid json") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "PGRST102", "Empty or invalid json", details="a function takes a JSON object")
+    return body
+
+
+def wants_object(accept: str | None) -> bool:
+    """Whether Accept asks for one object; 406 PGRST107 when no offered media type is served."""
+    if not accept:
+        return False
+    offered = [item.strip() for item in accept.split(",") if item.strip()]
+    for item in offered:
+        media, _, parameters = item.partition(";")
+        media = media.strip().lower()
+        if "nulls=stripped" in parameters.replace(" ", ""):
+            continue  # not served: answering with the nulls would be wrong
+        if media in OBJECT_TYPES:
+            return True
+        if media in ARRAY_TYPES:
+            return False
+    raise ApiError(406, "PGRST107", f"None of these media types are available: {accept}")
+
+
+def wants_count(headers: Any) -> bool:
+    """Prefer: count=exact (planned and estimated are counted exactly here: the tables are small)."""
+    preferences = {p.strip() for value in headers.getall("Prefer", []) for p in value.split(",")}
+    return bool(preferences & {"count=exact", "count=planned", "count=estimated"})
+
+
+def with_range(query: ReadQuery, header: str | None) -> ReadQuery:
+    """Intersect `Range: first-last` (items) with limit/offset, as PostgREST does; ignore a malformed one."""
+    if not header:
+        return query
+    unit, _, span = header.strip().rpartition("=")
+    if unit not in ("", "items"):
+        return query
+    first_text, dash, last_text = span.partition("-")
+    if not dash or not first_text.isdigit() or not (last_text.isdigit() or last_text == ""):
+        return query
+    first, last = int(first_text), (int(last_text) if last_text else None)
+    if last is not None and last < first:
+        raise ApiError(416, "PGRST103", "Requested range not satisfiable")
+    lower = max(first, query.offset)
+    uppers = [u for u in (last, query.offset + query.limit - 1 if query.limit is not None else None) if u is not None]
+    upper = min(uppers) if uppers else None
+    limit = None if upper is None else max(0, upper - lower + 1)
+    return replace(query, offset=lower, limit=limit)
+
+
+def lowered(request: web.Request) -> dict[str, str]:
+    """request.headers as PostgREST passes them to SQL: every header, names lower-cased."""
+    return {name.lower(): value for name, value in request.headers.items()}
+
+
+def to_http(response: Response, request: web.Request) -> web.StreamResponse:
     headers = dict(response.headers)
+    if not response.ok and response.code:
+        headers["proxy-status"] = f"PostgREST; error={response.code}"
     if response.status == 204:
-        return web.Response(status=204, headers=headers)
-    return web.json_response(response.body, status=response.status, headers=headers)
+        return web.Response(status=response.status, headers=headers)
+    media = response.media_type if response.ok else "application/json"
+    text = "" if request.method == "HEAD" else json.dumps(response.body)
+    return web.Response(status=response.status, text=text, content_type=media, charset="utf-8", headers=headers)

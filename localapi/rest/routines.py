@@ -19,7 +19,12 @@ select n.nspname as schema, p.proname as name, p.proretset as returns_set,
        (t.typtype = 'c' or coalesce('t' = any(p.proargmodes), false)) as returns_composite,
        p.provolatile = 'v' as volatile, p.pronargs as nargs, p.pronargdefaults as ndefaults,
        coalesce(p.proargnames, '{}') as argnames, coalesce(p.proargmodes::text[], '{}') as argmodes,
-       array(select format_type(x, null) from unnest(p.proargtypes) as x) as argtypes
+       array(select format_type(x, null) from unnest(p.proargtypes) as x) as argtypes,
+       array(select format_type(x, null) from unnest(p.proallargtypes) as x) as allargtypes,
+       array(select a.attname::text from pg_catalog.pg_attribute a
+             where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped order by a.attnum) as rescolumns,
+       array(select format_type(a.atttypid, null) from pg_catalog.pg_attribute a
+             where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped order by a.attnum) as restypes
 from pg_catalog.pg_proc p
 join pg_catalog.pg_namespace n on n.oid = p.pronamespace
 join pg_catalog.pg_type t on t.oid = p.prorettype
@@ -37,6 +42,7 @@ class RoutineInfo:
     returns_void: bool
     returns_composite: bool
     volatile: bool
+    columns: tuple[tuple[str, str], ...] = ()  # (name, type) of the result's columns, when it has columns
 
     @property
     def qualified(self) -> str:
@@ -50,6 +56,12 @@ def routines_from_rows(rows: list[Any]) -> dict[str, list[RoutineInfo]]:
         input_names = [n for i, n in enumerate(names) if not modes or modes[i] in ("i", "b", "v")]
         args = tuple(zip(input_names, types, strict=False))
         required = frozenset(n for n, _ in args[: row["nargs"] - row["ndefaults"]])
+        out = [i for i, mode in enumerate(modes) if mode in ("o", "b", "t")]
+        if out:  # OUT, INOUT or TABLE parameters name the result's columns
+            all_types = list(row["allargtypes"])
+            columns = tuple((names[i], all_types[i]) for i in out)
+        else:  # a composite type's attributes (empty for a scalar result)
+            columns = tuple(zip(row["rescolumns"], row["restypes"], strict=True))
         info = RoutineInfo(
             schema=row["schema"],
             name=row["name"],
@@ -59,6 +71,7 @@ def routines_from_rows(rows: list[Any]) -> dict[str, list[RoutineInfo]]:
             returns_void=row["returns_void"],
             returns_composite=row["returns_composite"],
             volatile=row["volatile"],
+            columns=columns,
         )
         routines.setdefault(info.name, []).append(info)
     return routines

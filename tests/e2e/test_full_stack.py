@@ -1,6 +1,6 @@
 """End to end, as a user meets the system: the stack started as `make run` starts it (honcho running
 the Procfile: sidecar, relay, worker as real processes), sign-in through the development identity
-provider, the token exchange, onboarding through supabase-py against the PostgREST emulation, and
+provider, the token exchange, onboarding through supabase-py against the local API that `fluentpro dev` serves, and
 the learning-plan-ready message on the user's private Realtime channel."""
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ from typing import Any
 import httpx
 from supabase import AsyncClientOptions, acreate_client
 
-from localapi.rest.http import PostgrestServer
 from tests.jobs.stack import JobStack, Process, wait_for
 from tests.support.database import TestDatabase
 from tests.support.realtime import channel_access, sent_messages
 
-from .conftest import JWT_SECRET, sign_in
+from .conftest import JWT_SECRET, LocalApi, sign_in
 
 
 async def test_sign_in_onboard_and_hear_the_plan_is_ready(
-    db: TestDatabase, running_stack: tuple[JobStack, Process, str]
+    db: TestDatabase, running_stack: tuple[JobStack, Process, str], local_api: LocalApi
 ) -> None:
     stack, dev, base = running_stack
     async with httpx.AsyncClient(base_url=base) as http:
@@ -30,33 +29,28 @@ async def test_sign_in_onboard_and_hear_the_plan_is_ready(
     supabase_token, claims = signed_in.token, signed_in.claims
     alice = uuid.UUID(claims["sub"])
 
-    # 3. Onboard through supabase-py, against PostgREST as the app would call it.
-    db.api.jwt_keys = JWT_SECRET
-    postgrest = await PostgrestServer(db.api).start()
-    try:
-        client = await acreate_client(
-            postgrest.url,
-            "sb_publishable_e2e",
-            options=AsyncClientOptions(schema="api", headers={"Authorization": f"Bearer {supabase_token}"}),
-        )
-        me = (await client.rpc("me", {}).execute()).data
-        assert me["email"] == "alice@example.com"
-        role = (await client.rpc("search_job_roles", {"title": "financial analyst"}).execute()).data[0]
-        steps: list[tuple[str, dict[str, Any]]] = [
-            ("set_native_language", {"native_language": "chinese_traditional"}),
-            ("set_industry", {"industry": "banking_finance"}),
-            ("select_job_role", {"job_role_id": role["job_role_id"]}),
-            ("set_communication_partners", {"partners": ["clients", "senior_management"]}),
-            ("set_partner_situations", {"partner": "clients", "situations": ["negotiations", "meetings"]}),
-            ("set_partner_situations", {"partner": "senior_management", "situations": ["presentations"]}),
-            ("complete_onboarding", {}),
-        ]
-        for name, args in steps:
-            state = (await client.rpc(name, args).execute()).data
-        assert state["status"] == "completed"
-        assert state["is_complete"] is True
-    finally:
-        await postgrest.close()
+    # 3. Onboard through supabase-py, against the local API `fluentpro dev` serves, as the app would.
+    client = await acreate_client(
+        local_api.api_url,
+        local_api.anon_key,
+        options=AsyncClientOptions(schema="api", headers={"Authorization": f"Bearer {supabase_token}"}),
+    )
+    me = (await client.rpc("me", {}).execute()).data
+    assert me["email"] == "alice@example.com"
+    role = (await client.rpc("search_job_roles", {"title": "financial analyst"}).execute()).data[0]
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("set_native_language", {"native_language": "chinese_traditional"}),
+        ("set_industry", {"industry": "banking_finance"}),
+        ("select_job_role", {"job_role_id": role["job_role_id"]}),
+        ("set_communication_partners", {"partners": ["clients", "senior_management"]}),
+        ("set_partner_situations", {"partner": "clients", "situations": ["negotiations", "meetings"]}),
+        ("set_partner_situations", {"partner": "senior_management", "situations": ["presentations"]}),
+        ("complete_onboarding", {}),
+    ]
+    for name, args in steps:
+        state = (await client.rpc(name, args).execute()).data
+    assert state["status"] == "completed"
+    assert state["is_complete"] is True
 
     # 4. The worker builds the plan; the user's private channel hears that it is ready.
     topic = f"user:{alice}"
@@ -68,6 +62,7 @@ async def test_sign_in_onboard_and_hear_the_plan_is_ready(
     assert (await channel_access(db, claims, topic)).read
     other = {**claims, "sub": str(uuid.uuid4())}
     assert not (await channel_access(db, other, topic)).read
+    db.api.jwt_keys = JWT_SECRET
     plan = await db.api.with_token(supabase_token).rpc("my_learning_plan")
     assert plan.status == 200
     assert plan.body["status"] == "ready"

@@ -1,5 +1,5 @@
 """Load: many users sign in through the sidecar and complete onboarding at once through the
-PostgREST emulation, while the relay and worker run. No request fails, nothing deadlocks, every
+local API `fluentpro dev` serves, while the relay and worker run. No request fails, nothing deadlocks, every
 user's final state is what they chose, and each learning-plan job runs exactly once.
 
 LOAD_USERS sets the number of users (50 by default; `make bench` may raise it)."""
@@ -14,12 +14,11 @@ from typing import Any
 import httpx
 from supabase import AsyncClientOptions, acreate_client
 
-from localapi.rest.http import PostgrestServer
 from tests.fakes.openai_server import FakeOpenAI
 from tests.jobs.stack import JobStack, Process, wait_for
 from tests.support.database import TestDatabase
 
-from .conftest import JWT_SECRET, sign_in
+from .conftest import LocalApi, sign_in
 
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 PARTNERS = ["clients", "senior_management", "suppliers", "colleagues"]
@@ -33,15 +32,13 @@ def choices_for(index: int) -> dict[str, list[str]]:
     return {p: SITUATIONS[(index + i) % 5 :][:2] or SITUATIONS[:2] for i, p in enumerate(partners)}
 
 
-async def journey(http: httpx.AsyncClient, postgrest_url: str, index: int) -> tuple[uuid.UUID, dict[str, Any]]:
+async def journey(http: httpx.AsyncClient, api: LocalApi, index: int) -> tuple[uuid.UUID, dict[str, Any]]:
     signed_in = await sign_in(http, f"learner{index}")
     headers = {"Authorization": f"Bearer {signed_in.token}"}
     found = await http.post("/v1/job-roles/search", json={"title": "logistics coordinator"}, headers=headers)
     assert found.status_code == 200, found.text
     role_id = found.json()["results"][0]["job_role_id"]
-    client = await acreate_client(
-        postgrest_url, "sb_publishable_load", options=AsyncClientOptions(schema="api", headers=headers)
-    )
+    client = await acreate_client(api.api_url, api.anon_key, options=AsyncClientOptions(schema="api", headers=headers))
     choices = choices_for(index)
     await client.rpc("set_native_language", {"native_language": "chinese_simplified"}).execute()
     await client.rpc("set_industry", {"industry": "shipping_logistics"}).execute()
@@ -59,17 +56,12 @@ async def journey(http: httpx.AsyncClient, postgrest_url: str, index: int) -> tu
 
 
 async def test_many_users_onboard_at_once_while_jobs_run(
-    db: TestDatabase, running_stack: tuple[JobStack, Process, str], fake_openai: FakeOpenAI
+    db: TestDatabase, running_stack: tuple[JobStack, Process, str], local_api: LocalApi, fake_openai: FakeOpenAI
 ) -> None:
     stack, _dev, base = running_stack
-    db.api.jwt_keys = JWT_SECRET
-    postgrest = await PostgrestServer(db.api).start()
-    try:
-        limits = httpx.Limits(max_connections=USERS)
-        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-            results = await asyncio.gather(*(journey(http, postgrest.url, i) for i in range(USERS)))
-    finally:
-        await postgrest.close()
+    limits = httpx.Limits(max_connections=USERS)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+        results = await asyncio.gather(*(journey(http, local_api, i) for i in range(USERS)))
 
     users = {user: (index, state) for index, (user, state) in enumerate(results)}
     assert len(users) == USERS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -56,7 +57,38 @@ def test_dev_stops_every_process_when_one_crashes(tmp_path: Path) -> None:
     procfile = tmp_path / "Procfile"
     procfile.write_text(f"survivor: sleep 30 && touch {marker}\ncrasher: sleep 1 && exit 3\n", encoding="utf-8")
     # The preflight only needs a reachable server: the maintenance database exists on any machine.
-    result = fluentpro("dev", "--procfile", str(procfile), DATABASE_URL=with_database(server_url(), "postgres"))
+    result = fluentpro("dev", "--procfile", str(procfile), **dev_env(free_port()))
     assert result.returncode == 3
     assert "a process exited with code 3, so every process was stopped" in result.stderr
     assert not marker.exists()  # the long-running process was stopped, not left to finish
+
+
+def test_dev_stops_every_process_when_the_local_api_crashes(tmp_path: Path) -> None:
+    """The local API runs beside the Procfile's processes (not in the Procfile); its crash stops them too."""
+    marker = tmp_path / "survivor-finished"
+    procfile = tmp_path / "Procfile"
+    procfile.write_text(f"survivor: sleep 30 && touch {marker}\n", encoding="utf-8")
+    with socket.socket() as taken:  # the local API's port is already in use, so it cannot serve
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = fluentpro("dev", "--procfile", str(procfile), **dev_env(port))
+    assert result.returncode == 2
+    assert f"fluentpro local-api: cannot serve on 127.0.0.1:{port}" in result.stdout + result.stderr
+    assert "a process exited with code 2, so every process was stopped" in result.stderr
+    assert not marker.exists()
+
+
+def dev_env(local_api_port: int) -> dict[str, str]:
+    """`fluentpro dev` as `make run` starts it, on the maintenance database and a port of the test's own."""
+    return {
+        "DATABASE_URL": with_database(server_url(), "postgres"),
+        "FLUENTPRO_ENV": "development",
+        "LOCAL_API_PORT": str(local_api_port),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

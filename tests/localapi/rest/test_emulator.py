@@ -1,4 +1,5 @@
-"""The emulation answers as PostgREST would: statuses, bodies, settings, transactions."""
+"""In-process, the Data API answers as PostgREST would: statuses, bodies, settings, transactions
+(PostgREST docs, References > Transactions and References > Errors)."""
 
 from __future__ import annotations
 
