@@ -4,11 +4,14 @@ api the migrations build, so the frontend never compiles against a stale schema.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import shutil
 
 import pytest
 
-from sidecar.api_types import TYPES_PATH, generate
+from sidecar.api_types import GENERATOR_DIR, TYPES_PATH, generate
+from sidecar.db.migrator import PROJECT_ROOT
 from tests.support.database import TestDatabase
 
 pytestmark = pytest.mark.skipif(
@@ -32,3 +35,15 @@ async def test_types_cover_the_api_schema_only(db: TestDatabase) -> None:
     assert "types_probe: {" in generated and "probe_value: number" in generated
     assert generated != TYPES_PATH.read_text(encoding="utf-8")
     assert "\n  app: {" not in generated and "\n  private: {" not in generated
+
+
+def test_the_generator_is_the_version_the_pinned_supabase_cli_runs() -> None:
+    """`supabase gen types typescript` runs the postgres-meta image its binary names; ours must match it."""
+    binaries = sorted(
+        (PROJECT_ROOT / "tools" / "supabase-cli" / "node_modules" / "@supabase").glob("cli-*/bin/supabase*")
+    )
+    if not binaries:
+        pytest.skip("the Supabase CLI is not installed (make supabase-cli): its postgres-meta version is unknown")
+    image_versions = set(re.findall(rb"supabase/postgres-meta:v([0-9.]+[0-9])", binaries[0].read_bytes()))
+    package = json.loads((GENERATOR_DIR / "package.json").read_text(encoding="utf-8"))
+    assert image_versions == {package["dependencies"]["@supabase/postgres-meta"].encode()}
