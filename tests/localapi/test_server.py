@@ -7,10 +7,13 @@ import os
 import subprocess
 import sys
 
+import aiohttp
+import httpx
 import pytest
 
+from localapi.server import LocalApiServer, realtime_server
 from sidecar.db.migrator import PROJECT_ROOT
-from tests.localapi.rest.conftest import Served, served, user_token
+from tests.localapi.rest.conftest import KEYS, Served, served, user_token
 
 __all__ = ["served"]
 
@@ -38,3 +41,22 @@ async def test_each_request_is_logged_once_without_its_token(served: Served, cap
     assert len(lines) == 1
     assert lines[0].startswith("GET /rest/v1/probe_items 200 ")
     assert token not in lines[0] and "eq.1" not in lines[0]
+
+
+async def test_realtime_is_served_on_the_same_base_url(served: Served) -> None:
+    """Supabase serves Realtime beside the Data API: /realtime/v1/websocket on the same origin."""
+    assert served.db.api.verifier is not None
+    realtime = realtime_server(served.db.url, served.db.api.verifier)
+    assert realtime is not None, "localapi.realtime should export RealtimeServer"
+    server = await LocalApiServer(served.db.api, KEYS, realtime).start()
+    try:
+        url = f"{server.url.replace('http://', 'ws://')}/realtime/v1/websocket?apikey={KEYS.anon}&vsn=1.0.0"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+            await ws.send_json({"topic": "phoenix", "event": "heartbeat", "payload": {}, "ref": "1"})
+            reply = await ws.receive_json()
+        assert (reply["event"], reply["payload"]["status"], reply["ref"]) == ("phx_reply", "ok", "1")
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            rows = await http.get("/rest/v1/probe_items?select=id&id=eq.1", headers=served.headers(user_token()))
+        assert rows.json() == [{"id": 1}]
+    finally:
+        await server.close()
