@@ -80,7 +80,7 @@ def parse_read(params: Iterable[tuple[str, str]]) -> ReadQuery:
             offset = _non_negative("offset", value)
         elif key in ("and", "or", "not.and", "not.or"):
             negated, _, operator = key.rpartition(".")
-            conditions.append(_LogicParser(f"{operator}{value}", key).whole(negated=bool(negated)))
+            conditions.append(_LogicParser(f"{operator}{value}").whole(negated=bool(negated)))
         elif key == "columns":
             continue  # only meaningful for writes
         else:
@@ -197,9 +197,8 @@ def _check_name(name: str, what: str, whole: str) -> None:
 class _LogicParser:
     """`or=(a.eq.1,b.not.is.null,and(c.gt.2,d.in.(1,2)))`, read as a tree of conditions."""
 
-    def __init__(self, text: str, key: str) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.key = key
         self.pos = 0
 
     def tree(self, *, negated: bool = False) -> Logic:
