@@ -61,8 +61,8 @@ class JobSettings:
             modules=modules,
             retention_done=retention_done,
             retention_dead=retention_dead,
-            # Looking for expired rows every second (tests) to once a day.
-            retention_interval=env_bounded("JOBS_RETENTION_INTERVAL_SECONDS", default.retention_interval, 1, DAY),
+            # Looking for expired rows every tenth of a second (tests) to once a day.
+            retention_interval=env_bounded("JOBS_RETENTION_INTERVAL_SECONDS", default.retention_interval, 0.1, DAY),
             # Rows per purge statement: small enough that no statement holds its locks for long.
             retention_batch=env_bounded_int("JOBS_RETENTION_BATCH", default.retention_batch, 1, 100_000),
         )

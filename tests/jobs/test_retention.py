@@ -160,7 +160,7 @@ def test_retention_settings_are_read_from_the_environment(monkeypatch: pytest.Mo
         ("JOBS_RETENTION_DEAD_SECONDS", "nan", "must be finite"),
         ("JOBS_SWEEP_INTERVAL_SECONDS", "inf", "must be finite"),  # every positive setting, not only these
         ("JOBS_RETENTION_DEAD_SECONDS", "3600", "at least JOBS_RETENTION_DONE_SECONDS"),
-        ("JOBS_RETENTION_INTERVAL_SECONDS", "0", "must be between 1 and"),
+        ("JOBS_RETENTION_INTERVAL_SECONDS", "0", "must be between 0.1 and"),
         ("JOBS_RETENTION_BATCH", "0", "must be between 1 and"),
         ("JOBS_RETENTION_BATCH", "2.5", "whole number"),
     ],
