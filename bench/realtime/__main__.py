@@ -6,8 +6,11 @@ Delivery (delivery.py): commit-to-client latency p50 and p95 with 1 and with CLI
 round trip of the same commits. Goal: p95 <= 100 ms with 200 clients. The two cases alternate in
 short batches, so drift on a shared machine hits both alike.
 
+RPC throughput (rpc.py): the Data API's requests/s over the local API's HTTP path, against the same
+transactions run directly on asyncpg.
+
 Each part of this benchmark is an entry of PARTS: a coroutine taking the running stack and returning
-its figures; a further part (e.g. the Data API's RPC requests/s) is added there.
+its figures.
 Options (environment): BENCH_CLIENTS (default 200), BENCH_ROUNDS (default 5), BENCH_BATCH (default 20).
 """
 
@@ -20,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 
 from bench.realtime.delivery import NotifyProbe, delivery_round, joined
+from bench.realtime.rpc import measure_rpc
 from bench.realtime.stack import Stack, running_stack
 from bench.report import Figure, emit
 
@@ -76,7 +80,7 @@ async def measure_delivery(stack: Stack) -> list[Figure]:
 
 
 Part = Callable[[Stack], Awaitable[list[Figure]]]
-PARTS: list[Part] = [measure_delivery]
+PARTS: list[Part] = [measure_delivery, measure_rpc]
 
 
 async def main() -> None:
@@ -84,7 +88,7 @@ async def main() -> None:
     async with running_stack(learners=max(CLIENTS, 1)) as stack:
         for part in PARTS:
             figures += await part(stack)
-    emit("Local Realtime: commit-to-client delivery (baseline: the same commits' NOTIFY to a direct listener)", figures)
+    emit("Local Realtime delivery and Data API RPC throughput (each baseline measured in the same run)", figures)
 
 
 if __name__ == "__main__":
