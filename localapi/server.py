@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from localapi.auth import ApiKeys, TokenVerifier, VerifyToken
+from localapi.cors import cors
 from localapi.rest.emulator import PostgrestEmulator
 from localapi.rest.http import DataApiRoutes
 from localapi.settings import HOST, LocalApiSettings
@@ -62,7 +63,7 @@ async def log_requests(request: web.Request, handler: Handler) -> web.StreamResp
 
 
 def build_app(rest: PostgrestEmulator, keys: ApiKeys, realtime: Realtime | None = None) -> web.Application:
-    app = web.Application(middlewares=[log_requests])
+    app = web.Application(middlewares=[log_requests, cors])
     if realtime is not None:
         app.router.add_get(REALTIME_PATH, realtime.handle, allow_head=False)
     DataApiRoutes(rest, keys).add_to(app)

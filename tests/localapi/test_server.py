@@ -60,3 +60,24 @@ async def test_realtime_is_served_on_the_same_base_url(served: Served) -> None:
         assert rows.json() == [{"id": 1}]
     finally:
         await server.close()
+
+
+async def test_browsers_may_call_from_another_origin(served: Served) -> None:
+    """PostgREST docs, References > CORS (preflight answered, any origin, Content-Range exposed)."""
+    preflight = await served.http.options(
+        "/rest/v1/rpc/probe_add",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "apikey, authorization, content-profile, x-client-info",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "apikey, authorization, content-profile" in preflight.headers["access-control-allow-headers"]
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    response = await served.http.get(
+        "/rest/v1/probe_items?select=id&limit=1", headers={**served.headers(), "Origin": "http://localhost:3000"}
+    )
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "Content-Range" in response.headers["access-control-expose-headers"]
