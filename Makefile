@@ -46,7 +46,7 @@ types: install postgres-meta ## Rewrite supabase/types/database.types.ts from a 
 
 run: install ## Install, migrate, seed and start sidecar + relay + worker (Ctrl-C stops all)
 	$(BIN)/fluentpro db migrate
-	FLUENTPRO_ENV=$${FLUENTPRO_ENV:-development} $(BIN)/fluentpro dev  # unset would mean production
+	$(BIN)/fluentpro dev
 
 test: install supabase-cli supabase-js postgres-meta ## Run every test against the local PostgreSQL and Redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

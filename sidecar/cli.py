@@ -205,6 +205,9 @@ def run_dev(procfile_path: Path) -> int:
     from honcho.environ import parse_procfile
     from honcho.manager import Manager
 
+    # `dev` is the development command: an unset FLUENTPRO_ENV means production everywhere else (fail
+    # closed), but here it means what the command says. An explicit value still wins.
+    os.environ.setdefault("FLUENTPRO_ENV", Environment.DEVELOPMENT.value)
     problems = asyncio.run(preflight(DatabaseSettings.from_env().url, RedisSettings.from_env().url))
     for problem in problems:
         print(f"fluentpro dev: {problem}", file=sys.stderr)

@@ -92,3 +92,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_dev_means_development_when_the_environment_is_unset(tmp_path: Path) -> None:
+    """Unset means production everywhere else; the development command says what it is."""
+    procfile = tmp_path / "Procfile"
+    procfile.write_text('reporter: echo "env=$FLUENTPRO_ENV"\n', encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "FLUENTPRO_ENV"}
+    result = subprocess.run(
+        [sys.executable, "-m", "sidecar.cli", "dev", "--procfile", str(procfile)],
+        cwd=PROJECT_ROOT,
+        env={**env, **{k: v for k, v in dev_env(free_port()).items() if k != "FLUENTPRO_ENV"}},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "env=development" in result.stdout, result.stdout + result.stderr
