@@ -5,12 +5,14 @@ channel and the plan). A snippet that breaks, or hangs waiting for an event, fai
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.clients.node import JS_CLIENT_DIR, run_node
 from tests.e2e.conftest import LocalApi
 from tests.jobs.stack import ROOT, JobStack, Process
 
+from .events import sent_events
 from .snippets import code_blocks, module_of
 from .typescript import compile_errors
 
@@ -24,6 +26,16 @@ def test_every_js_block_is_run_or_marked_as_an_illustration() -> None:
     titles = [block.title for block in blocks if block.runnable]
     assert len(titles) == len(set(titles)), titles
     assert len(titles) >= 10, titles  # the guide walks the whole journey
+
+
+def test_the_event_table_lists_every_event_the_database_sends() -> None:
+    sent = sent_events([ROOT / "supabase" / "migrations", ROOT / "supabase" / "functions_sql"])
+    assert {"onboarding_state", "learning_plan_ready", "job_done"} <= sent, sent  # the reader works
+    guide = GUIDE.read_text(encoding="utf-8")
+    section = guide[guide.index("### Every event the database sends") :]
+    table = section[section.index("\n|") : section.index("\n\n", section.index("\n|"))]  # its first table
+    listed = set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
+    assert listed == sent, f"in the guide only: {listed - sent}; sent but not in the guide: {sent - listed}"
 
 
 # Misuses the generated types must reject, so a block that compiles proves the types were applied.
