@@ -45,6 +45,7 @@ from sidecar.devidp.store import PgIdpStore
 from sidecar.errors import exception_handlers
 from sidecar.observability import RequestIdMiddleware, configure_logging
 from sidecar.queue_metrics import OutboxCollector
+from sidecar.request_body import JsonBodyRequest
 from sidecar.settings import DatabaseSettings, Environment, Settings
 
 log = logging.getLogger("sidecar")
@@ -167,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[make_lifespan(settings, dev_idp)],
         dependencies={"claims": Provide(provide_claims), "pool": Provide(provide_pool, sync_to_thread=False)},
         exception_handlers=exception_handlers(),
+        request_class=JsonBodyRequest,  # JSON it cannot read is a 400 problem, on every route
         middleware=[prometheus.middleware],
         cors_config=CORSConfig(allow_origins=origins, allow_credentials=False) if origins else None,
         openapi_config=OpenAPIConfig(

@@ -74,7 +74,9 @@ class Auth0Verifier:
         segments = token.split(".")
         if len(segments) != 3:
             raise invalid("malformed", "The token is not a well-formed JWT.")
-        header = _json_object(segments[0])
+        # Every segment is checked to be base64url (so ASCII) before any is used, as PyJWT does.
+        header_json, payload_json, signature = (_decode_segment(segment) for segment in segments)
+        header = _json_object(header_json)
         if header.get("alg") != ALGORITHM:
             raise invalid("algorithm", f"Only {ALGORITHM} tokens are accepted.")
         if "crit" in header:
@@ -93,8 +95,8 @@ class Auth0Verifier:
             raise ProblemError(
                 "auth.jwks_unavailable", "The identity provider's signing keys cannot be fetched.", 503
             ) from exc
-        _verify_signature(key.key, segments)
-        return self.check_claims(_json_object(segments[1]), now=time.time())
+        _verify_signature(key.key, f"{segments[0]}.{segments[1]}".encode("ascii"), signature)
+        return self.check_claims(_json_object(payload_json), now=time.time())
 
     def check_claims(self, claims: dict[str, Any], *, now: float) -> dict[str, Any]:
         """RFC 7519 §4.1 as we require it: every claim present and well typed, times with the leeway."""
@@ -139,23 +141,24 @@ def _decode_segment(segment: str) -> bytes:
         raise invalid("malformed", "The token is not a well-formed JWT.") from exc
 
 
-def _json_object(segment: str) -> dict[str, Any]:
+def _json_object(data: bytes) -> dict[str, Any]:
+    """The JSON object of a decoded segment. The standard library's parser, as PyJWT's, so that both
+    read the same text the same way; deep nesting is refused like any other malformed text."""
     try:
-        value = json.loads(_decode_segment(segment))
-    except (ValueError, UnicodeDecodeError) as exc:
+        value = json.loads(data)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise invalid("malformed", "The token is not a well-formed JWT.") from exc
     if not isinstance(value, dict):
         raise invalid("malformed", "The token is not a well-formed JWT.")
     return value
 
 
-def _verify_signature(key: Any, segments: list[str]) -> None:
+def _verify_signature(key: Any, signing_input: bytes, signature: bytes) -> None:
     """RSASSA-PKCS1-v1_5 with SHA-256 over `header.payload`, as RS256 is (RFC 7518 §3.3)."""
     if not isinstance(key, rsa.RSAPublicKey):  # pragma: no cover - the JWKS cache keeps RSA keys only
         raise invalid("unknown_key", "The token was signed by an unknown key.")
-    signature = _decode_segment(segments[2])
     try:
-        key.verify(signature, f"{segments[0]}.{segments[1]}".encode("ascii"), _PKCS1, _SHA256)
+        key.verify(signature, signing_input, _PKCS1, _SHA256)
     except InvalidSignature as exc:
         raise invalid("signature", "The token's signature does not verify.") from exc
 
