@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sidecar.devidp.changes import Change, RefreshIssued, RefreshRevoked, UserSaved
 from sidecar.devidp.core import IdpUser, SigningKey
 
-SCHEMA = "dev_idp"  # written out in each statement below
 # Serializes the DDL of two processes starting at once (`create ... if not exists` alone can race).
 DDL = """
 select pg_advisory_xact_lock(hashtext('dev_idp'));

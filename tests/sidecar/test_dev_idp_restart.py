@@ -3,15 +3,17 @@ database) forgets nothing, and a taken email stays taken."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import jwt
+import pytest
 from litestar.testing import AsyncTestClient
 
 from sidecar.db.connect import connect
 from sidecar.devidp.core import DEV_USER_GRANT, IdentityProvider, new_key
 from sidecar.devidp.durable import DurableIdp
-from sidecar.devidp.routes import idp_app
+from sidecar.devidp.routes import IdpUnavailable, idp_app
 from sidecar.devidp.store import PgIdpStore
 from tests.sidecar.conftest import EXCHANGE, SidecarFactory
 from tests.sidecar.dev_stack import claims_of, dev_settings
@@ -146,3 +148,22 @@ async def test_a_rotation_is_kept_newest_first(db: TestDatabase) -> None:
     token = second.idp.sign({"sub": "x"})
     assert jwt.get_unverified_header(token)["kid"] == rotated.kid
     await second.close()
+
+
+async def test_a_change_that_cannot_be_saved_is_answered_503_and_forgotten(db: TestDatabase) -> None:
+    durable = DurableIdp(IdentityProvider(issuer="http://i/", audience="a", client_id="c"), PgIdpStore(db.url))
+    await durable.ready()
+    conn = await connect(db.url)
+    try:
+        await conn.execute("drop table dev_idp.refresh_tokens, dev_idp.users")
+    finally:
+        await conn.close()
+    signup = {"client_id": "c", "connection": durable.idp.realm, "email": "erin@example.com", "password": "Str0ng!pass"}
+    with pytest.raises(IdpUnavailable):
+        await durable.run(partial(durable.idp.signup, signup))
+
+    await durable.ready()  # the next call reloads the truth: nobody was signed up
+    assert durable.idp.users == {}
+    answer = await durable.run(partial(durable.idp.signup, signup))  # and the tables are back
+    assert answer["email"] == "erin@example.com"
+    await durable.close()
