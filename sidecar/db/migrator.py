@@ -119,9 +119,11 @@ class Migrator:
         if drifted:
             raise MigrationError(
                 "applied migrations were edited after they were applied, so databases built before and after the "
-                "edit differ:\n  " + "\n  ".join(drifted) + "\nRestore each file as it was applied (`git log -p "
-                "<file>`) and put the change in a new migration; on a development database whose history does "
-                "not matter, `fluentpro db reset` rebuilds it from the files as they are."
+                "edit differ:\n  " + "\n  ".join(drifted) + "\nOn a development database, run `fluentpro db reset` "
+                "(`make db-reset`): it rebuilds the database from the files as they are (until the first release, "
+                "changes are folded into the migrations they amend, so this is the usual fix). A database whose "
+                "data must be kept needs each file restored as it was applied (`git log -p <file>`) and the change "
+                "put in a new migration."
             )
         applied = await self._applied_versions()
         for version, name, file in self.migration_files():

@@ -5,7 +5,8 @@
 --   app.role_permissions : which role grants which permission.
 --   app.profile_roles    : which profile holds which role; everyone holds 'learner'.
 --   private.has_permission(text): "does the caller hold permission X", read fresh from the tables.
--- Touches: those tables, their policies and grants; private.has_permission; trigger helpers.
+-- Touches: those tables, their policies and grants; private.has_permission; private.tg__touch_updated_at
+--          (shared by every table's updated_at) and the profiles triggers.
 
 create table app.profiles (
     profile_id uuid primary key default gen_random_uuid(),
@@ -145,21 +146,23 @@ create trigger _100_grant_learner
 after insert on app.profiles
 for each row execute function private.tg_profiles__grant_learner();
 
-create function private.tg_profiles__touch_updated_at() returns trigger
+-- The one updated_at trigger function, shared by every table with an updated_at column (the first
+-- such table is this one): `create trigger _100_touch_updated_at before update on <table> ...`.
+create function private.tg__touch_updated_at() returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
-    new.updated_at := now();
+    new.updated_at := pg_catalog.now();
     return new;
 end;
 $$;
 
-comment on function private.tg_profiles__touch_updated_at() is 'BEFORE UPDATE trigger: set updated_at to now().';
+comment on function private.tg__touch_updated_at() is 'BEFORE UPDATE trigger of any table: set updated_at to now().';
 
 create trigger _100_touch_updated_at
 before update on app.profiles
-for each row execute function private.tg_profiles__touch_updated_at();
+for each row execute function private.tg__touch_updated_at();
 
 -- profiles: a user reads their own row, an admin (users.manage) reads all; a user edits only their
 -- own full_name (the column grant keeps status, email and the subject out of reach).

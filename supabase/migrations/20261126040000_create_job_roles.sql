@@ -95,18 +95,8 @@ grant select on app.job_roles to authenticated, service_role;
 grant insert (title, description, source, status, created_by, industry_id) on app.job_roles to authenticated;
 grant update (status, merged_into_job_role_id, reviewed_by, reviewed_at, review_note) on app.job_roles to authenticated;
 
-create function private.tg_job_roles__touch_updated_at() returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-    new.updated_at := now();
-    return new;
-end;
-$$;
-
 create trigger _100_touch_updated_at before update on app.job_roles
-for each row execute function private.tg_job_roles__touch_updated_at();
+for each row execute function private.tg__touch_updated_at();
 
 
 create table app.job_role_alternate_titles (

@@ -8,8 +8,9 @@
 --     partner drops its situations; duplicates and priority clashes are refused by keys.
 -- Triggers broadcast every state change to Realtime topic user:<uuid> and, on completion, enqueue the
 -- learning-plan job in the same transaction.
+-- The RPCs and the private.onboarding__* helpers they share live in supabase/functions_sql/onboarding/.
 -- Touches: app.onboardings, app.onboarding_partners, app.onboarding_partner_situations,
---          app.onboarding_steps, private.onboarding__* helpers, private.tg_onboardings__* triggers.
+--          app.onboarding_steps, private.tg_onboardings__* triggers.
 
 create table app.onboardings (
     profile_id uuid primary key references app.profiles (profile_id) on delete cascade,
@@ -173,50 +174,30 @@ grant select on app.onboarding_steps to authenticated;
 grant insert (profile_id, step, details) on app.onboarding_steps to authenticated;
 grant select on app.onboarding_steps to service_role;
 
--- Triggers on app.onboardings, in firing order by name.
-create function private.tg_onboardings__touch() returns trigger
+-- Triggers on app.onboardings, in firing order by name. The helpers their bodies call live in
+-- supabase/functions_sql/onboarding/ (a trigger needs only its own function to exist when created).
+create trigger _100_touch_updated_at before update on app.onboardings
+for each row execute function private.tg__touch_updated_at();
+
+-- Completion sticks: later edits (or a stray update) never clear it; only a reset deletes the row.
+create function private.tg_onboardings__keep_completed_at() returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
-    new.updated_at := pg_catalog.now();
-    -- Completion sticks: later edits (or a stray update) never clear it; only a reset deletes the row.
     new.completed_at := coalesce(old.completed_at, new.completed_at);
     return new;
 end;
 $$;
 
-comment on function private.tg_onboardings__touch() is
-'BEFORE UPDATE on app.onboardings: set updated_at; keep completed_at once set.';
+comment on function private.tg_onboardings__keep_completed_at() is
+'BEFORE UPDATE on app.onboardings: keep completed_at once set.';
 
-create trigger _100_touch before update on app.onboardings
-for each row execute function private.tg_onboardings__touch();
+create trigger _150_keep_completed_at before update on app.onboardings
+for each row execute function private.tg_onboardings__keep_completed_at();
 
--- A job role is selectable by a learner when it is published (active, approved) or is their own custom
--- role still under review. Enforced here as well as in the RPC so direct writes cannot point at
--- another user's private custom role.
-create function private.onboarding__job_role_selectable(job_role_id uuid, profile_id uuid) returns boolean
-language sql
-stable
-set search_path = ''
-as $$
-    select exists (
-        select
-        from app.job_roles as r
-        where
-            r.job_role_id = onboarding__job_role_selectable.job_role_id
-            and (
-                r.status in ('active', 'approved')
-                or (r.status = 'pending_review' and r.created_by = onboarding__job_role_selectable.profile_id)
-            )
-    )
-$$;
-
-comment on function private.onboarding__job_role_selectable(uuid, uuid) is
-'True when the learner may choose the job role: published, or their own custom role under review.';
-
-grant execute on function private.onboarding__job_role_selectable(uuid, uuid) to authenticated, service_role;
-
+-- A newly chosen job role must be selectable by the learner (private.onboarding__job_role_selectable),
+-- enforced here as well as in the RPC so direct writes cannot point at another user's private custom role.
 create function private.tg_onboardings__check_job_role() returns trigger
 language plpgsql
 set search_path = ''
@@ -242,140 +223,6 @@ comment on function private.tg_onboardings__check_job_role() is
 create trigger _200_check_job_role before insert or update of job_role_id on app.onboardings
 for each row execute function private.tg_onboardings__check_job_role();
 
--- The one description of "where the learner is". Invoker: a learner sees their own state (RLS); the
--- broadcast trigger (definer) computes it for the row's owner.
-create function private.onboarding__state(target uuid) returns jsonb
-language sql
-stable
-set search_path = ''
-as $$
-    with onboarding as (
-        select
-            o.profile_id,
-            o.version,
-            o.completed_at,
-            o.updated_at,
-            l.slug as native_language,
-            i.slug as industry,
-            case
-                when r.job_role_id is not null
-                    then pg_catalog.jsonb_build_object(
-                        'job_role_id', r.job_role_id, 'title', r.title, 'source', r.source, 'status', r.status
-                    )
-            end as job_role,
-            o.job_role_id is not null as has_job_role
-        from app.onboardings as o
-        left join app.native_languages as l on o.native_language_id = l.native_language_id
-        left join app.industries as i on o.industry_id = i.industry_id
-        left join app.job_roles as r on o.job_role_id = r.job_role_id
-        where o.profile_id = target
-    ),
-
-    partners as (
-        select
-            cp.slug,
-            p.priority,
-            coalesce((
-                select pg_catalog.jsonb_agg(s.slug order by ps.priority)
-                from app.onboarding_partner_situations as ps
-                inner join app.situations as s on ps.situation_id = s.situation_id
-                where ps.profile_id = p.profile_id and ps.communication_partner_id = p.communication_partner_id
-            ), '[]'::jsonb) as situations
-        from app.onboarding_partners as p
-        inner join onboarding as o on p.profile_id = o.profile_id
-        inner join app.communication_partners as cp on p.communication_partner_id = cp.communication_partner_id
-    ),
-
-    summary as (
-        select
-            coalesce(pg_catalog.jsonb_agg(
-                pg_catalog.jsonb_build_object('slug', p.slug, 'priority', p.priority, 'situations', p.situations)
-                order by p.priority
-            ), '[]'::jsonb) as partners,
-            count(*) as partner_count,
-            coalesce(
-                pg_catalog.jsonb_agg(p.slug order by p.priority) filter (where p.situations = '[]'::jsonb),
-                '[]'::jsonb
-            ) as partners_without_situations
-        from partners as p
-    ),
-
-    facts as (
-        select
-            o.*,
-            s.*,
-            array_remove(array[
-                case when o.native_language is null then 'native_language' end,
-                case when o.industry is null then 'industry' end,
-                case when not coalesce(o.has_job_role, false) then 'job_role' end
-            ], null) as missing
-        from summary as s
-        left join onboarding as o on true
-    )
-
-    select pg_catalog.jsonb_build_object(
-        'profile_id', target,
-        'status', case
-            when f.completed_at is not null then 'completed'
-            when f.profile_id is null then 'not_started'
-            else 'in_progress'
-        end,
-        'is_complete', f.completed_at is not null,
-        'completed_at', f.completed_at,
-        'missing', pg_catalog.to_jsonb(f.missing),
-        'can_complete', f.missing = '{}',
-        'next_step', case
-            when f.completed_at is not null then null
-            when f.missing != '{}' then f.missing[1]
-            when f.partner_count = 0 then 'communication_partners'
-            when f.partners_without_situations != '[]'::jsonb then 'situations'
-            else 'summary'
-        end,
-        'steps', pg_catalog.jsonb_build_object(
-            'native_language', f.native_language is not null,
-            'industry', f.industry is not null,
-            'job_role', coalesce(f.has_job_role, false),
-            'communication_partners', f.partner_count > 0,
-            'situations', f.partner_count > 0 and f.partners_without_situations = '[]'::jsonb
-        ),
-        'native_language', f.native_language,
-        'industry', f.industry,
-        'job_role', f.job_role,
-        'communication_partners', f.partners,
-        'partners_without_situations', f.partners_without_situations,
-        'version', coalesce(f.version, 0),
-        'updated_at', f.updated_at
-    )
-    from facts as f
-$$;
-
-comment on function private.onboarding__state(uuid) is
-'The onboarding state of a learner: status, missing and next step, choices as slugs (api.onboarding_state shape).';
-
-grant execute on function private.onboarding__state(uuid) to authenticated, service_role;
-
--- The state a writing RPC returns: the one its own update just broadcast, or, should that not be the
--- caller's (no update fired in this transaction), computed afresh.
-create function private.onboarding__changed_state(target uuid) returns jsonb
-language plpgsql
-stable
-set search_path = ''
-as $$
-declare
-    sent jsonb := nullif(pg_catalog.current_setting('fluentpro.onboarding_state', true), '')::jsonb;
-begin
-    if sent ->> 'profile_id' = target::text then
-        return sent;
-    end if;
-    return private.onboarding__state(target);
-end;
-$$;
-
-comment on function private.onboarding__changed_state(uuid) is
-'After a step''s update of app.onboardings: the state its broadcast trigger computed (else a fresh one).';
-
-grant execute on function private.onboarding__changed_state(uuid) to authenticated;
-
 -- Realtime: every change of the onboarding row (the RPCs bump it after their other writes) sends the
 -- new state to the learner's private topic; the first completion also sends onboarding_completed.
 -- security definer: realtime.send is invoker-rights and learners may not insert into realtime.messages.
@@ -386,7 +233,7 @@ set search_path = ''
 as $$
 declare
     target uuid := coalesce(new.profile_id, old.profile_id);
-    state jsonb := private.onboarding__state(target);
+    state jsonb := private.onboarding__state_of(target);
     topic text := 'user:' || target::text;
 begin
     -- The RPC that made this change returns this same state (private.onboarding__changed_state).
@@ -430,202 +277,3 @@ comment on function private.tg_onboardings__request_learning_plan() is
 create trigger _500_request_learning_plan after update of completed_at on app.onboardings
 for each row when (old.completed_at is null and new.completed_at is not null)
 execute function private.tg_onboardings__request_learning_plan();
-
--- Who is calling: a signed-in learner with an existing, active profile. Every onboarding RPC starts here.
-create function private.onboarding__caller() returns uuid
-language plpgsql
-stable
-set search_path = ''
-as $$
-declare
-    caller uuid := auth.uid();
-    profile_status text;
-begin
-    if caller is null then
-        perform private.raise_error('onboarding.not_signed_in', 'Sign in to onboard.', 401);
-    end if;
-    select p.status into profile_status from app.profiles as p where p.profile_id = caller;
-    if profile_status is null then
-        perform private.raise_error('onboarding.profile_not_found', 'No profile exists for this token.', 403);
-    elsif profile_status != 'active' then
-        perform private.raise_error('onboarding.profile_inactive', 'This profile is suspended.', 403);
-    end if;
-    return caller;
-end;
-$$;
-
-comment on function private.onboarding__caller() is
-'The calling learner''s profile id; raises 401/403 unless signed in with an existing, active profile.';
-
-grant execute on function private.onboarding__caller() to authenticated;
-
--- Serialises concurrent steps of one learner: creates the onboarding row if missing, then locks it
--- until the transaction ends. Every writing RPC calls it before reading the state it changes.
-create function private.onboarding__lock(target uuid) returns void
-language plpgsql
-volatile
-set search_path = ''
-as $$
-begin
-    insert into app.onboardings (profile_id) values (target) on conflict (profile_id) do nothing;
-    perform from app.onboardings as o where o.profile_id = target for update;
-end;
-$$;
-
-comment on function private.onboarding__lock(uuid) is
-'Create (if missing) and lock the learner''s onboarding row for the rest of the transaction.';
-
-grant execute on function private.onboarding__lock(uuid) to authenticated;
-
--- Appends a step to the learner's history (in the caller's transaction).
-create function private.onboarding__log(target uuid, step text, details jsonb) returns void
-language sql
-volatile
-set search_path = ''
-as $$
-    insert into app.onboarding_steps (profile_id, step, details)
-    values (target, onboarding__log.step, onboarding__log.details)
-$$;
-
-comment on function private.onboarding__log(uuid, text, jsonb) is 'Append a step to the learner''s onboarding history.';
-
-grant execute on function private.onboarding__log(uuid, text, jsonb) to authenticated;
-
--- For steps that write other tables: log the step, bump the version (the one update that broadcasts
--- the new state, after every other write of the step), return the new state.
-create function private.onboarding__record(target uuid, step text, details jsonb) returns jsonb
-language plpgsql
-volatile
-set search_path = ''
-as $$
-begin
-    perform private.onboarding__log(target, step, details);
-    update app.onboardings as o set version = o.version + 1 where o.profile_id = target;
-    return private.onboarding__changed_state(target);
-end;
-$$;
-
-comment on function private.onboarding__record(uuid, text, jsonb) is
-'Log a step, bump the onboarding version (broadcasting the new state once) and return the new state.';
-
-grant execute on function private.onboarding__record(uuid, text, jsonb) to authenticated;
-
--- Reset: one's own onboarding, or anyone's with onboarding.reset_any. Deletes the onboarding row (its
--- partners and situations follow by cascade), keeps the history and records the reset in it.
--- security definer: an admin resets rows that RLS hides from them; the permission is checked here.
-create function private.onboarding__reset(target uuid) returns jsonb
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-    caller uuid := private.onboarding__caller();
-begin
-    if target is distinct from caller and not private.has_permission('onboarding.reset_any') then
-        perform private.raise_error(
-            'onboarding.reset_forbidden', 'Only admins may reset another user''s onboarding.', 403
-        );
-    end if;
-    if target is null or not exists (select from app.profiles as p where p.profile_id = target) then
-        perform private.raise_error(
-            'onboarding.target_not_found', 'No such user.', 404, pg_catalog.jsonb_build_object('profile_id', target)
-        );
-    end if;
-    perform private.onboarding__lock(target);
-    delete from app.onboardings as o where o.profile_id = target;
-    insert into app.onboarding_steps (profile_id, step, details, recorded_by)
-    values (target, 'reset', '{}', caller);
-    return private.onboarding__state(target);
-end;
-$$;
-
-comment on function private.onboarding__reset(uuid) is
-'Reset a learner''s onboarding (own, or anyone''s with onboarding.reset_any); returns the new state.';
-
-grant execute on function private.onboarding__reset(uuid) to authenticated;
-
--- Turns an ordered list of partner or situation slugs into ids, in the same order, or raises with a
--- stable code: an empty list, null or blank entries, duplicates, or unknown (or inactive) slugs, which
--- are all listed in the error details.
-create function private.onboarding__resolve_slugs(kind text, slugs text[]) returns uuid[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-declare
-    duplicates jsonb;
-    unknown jsonb;
-    ids uuid[];
-begin
-    if kind not in ('partners', 'situations') then
-        raise exception 'unexpected kind %', kind using errcode = '22023';
-    end if;
-    if slugs is null or pg_catalog.cardinality(slugs) = 0 then
-        if kind = 'partners' then
-            perform private.raise_error('onboarding.no_partners', 'Choose at least one partner.', 422);
-        end if;
-        perform private.raise_error('onboarding.no_situations', 'Choose at least one situation.', 422);
-    end if;
-    if pg_catalog.array_position(slugs, null) is not null or '' = any(slugs) then
-        perform private.raise_error(
-            'onboarding.invalid_argument', 'The list holds empty entries.', 400,
-            pg_catalog.jsonb_build_object('argument', kind)
-        );
-    end if;
-    select pg_catalog.jsonb_agg(d.slug order by d.first_position) into duplicates
-    from (
-        select
-            u.slug,
-            min(u.position) as first_position
-        from unnest(slugs) with ordinality as u (slug, position)
-        group by u.slug
-        having count(*) > 1
-    ) as d;
-    if duplicates is not null then
-        if kind = 'partners' then
-            perform private.raise_error(
-                'onboarding.duplicate_partners', 'A partner is listed twice.', 422,
-                pg_catalog.jsonb_build_object('duplicates', duplicates)
-            );
-        end if;
-        perform private.raise_error(
-            'onboarding.duplicate_situations', 'A situation is listed twice.', 422,
-            pg_catalog.jsonb_build_object('duplicates', duplicates)
-        );
-    end if;
-    if kind = 'partners' then
-        select
-            pg_catalog.array_agg(p.communication_partner_id order by u.position),
-            pg_catalog.jsonb_agg(u.slug order by u.position) filter (where p.communication_partner_id is null)
-        into ids, unknown
-        from unnest(slugs) with ordinality as u (slug, position)
-        left join app.communication_partners as p on u.slug = p.slug and p.is_active;
-        if unknown is not null then
-            perform private.raise_error(
-                'onboarding.unknown_partners', 'Unknown communication partners.', 422,
-                pg_catalog.jsonb_build_object('unknown', unknown)
-            );
-        end if;
-    else
-        select
-            pg_catalog.array_agg(s.situation_id order by u.position),
-            pg_catalog.jsonb_agg(u.slug order by u.position) filter (where s.situation_id is null)
-        into ids, unknown
-        from unnest(slugs) with ordinality as u (slug, position)
-        left join app.situations as s on u.slug = s.slug and s.is_active;
-        if unknown is not null then
-            perform private.raise_error(
-                'onboarding.unknown_situations', 'Unknown situations.', 422,
-                pg_catalog.jsonb_build_object('unknown', unknown)
-            );
-        end if;
-    end if;
-    return ids;
-end;
-$$;
-
-comment on function private.onboarding__resolve_slugs(text, text[]) is
-'Ordered partner or situation slugs -> ids; raises onboarding.no_/duplicate_/unknown_<kind> or invalid_argument.';
-
-grant execute on function private.onboarding__resolve_slugs(text, text[]) to authenticated;

@@ -187,6 +187,7 @@ async def test_an_edited_applied_migration_is_an_error_that_names_it(
     with pytest.raises(MigrationError) as failure:
         await migrator.migrate()
     assert path in str(failure.value) and "new migration" in str(failure.value)
+    assert "run `fluentpro db reset`" in str(failure.value)  # the usual fix before the first release
     write(project, path, original + "\ncreate index things_note on app.things (note);")
     assert (await migrator.status()).drifted == [f"{path} (statement 4 differs from what was applied)"]
 

@@ -139,18 +139,18 @@ async def test_callers_without_an_active_profile_are_refused_first(
     anon = await db.as_anon().rpc(name, args)
     assert (anon.status, anon.code) == (401, "42501")
     stranger = await db.as_user(uuid.uuid4()).rpc(name, args)
-    assert (stranger.status, stranger.code) == (403, "onboarding.profile_not_found")
+    assert (stranger.status, stranger.code) == (404, "profile.not_found")
     no_subject = await db.api.as_claims({"role": "authenticated"}).rpc(name, args)
-    assert (no_subject.status, no_subject.code) == (401, "onboarding.not_signed_in")
+    assert (no_subject.status, no_subject.code) == (401, "auth.not_signed_in")
     carol = await create_user(db, "carol")
     async with db.owner() as conn:
         await conn.execute("update app.profiles set status = 'suspended' where profile_id = $1", carol)
     before = await snapshot(db)
     suspended = await db.as_user(carol).rpc(name, args)
-    assert (suspended.status, suspended.code) == (403, "onboarding.profile_inactive")
+    assert (suspended.status, suspended.code) == (403, "auth.profile_suspended")
     assert await snapshot(db) == before
 
 
 async def test_authorization_is_checked_before_arguments(db: TestDatabase) -> None:
     response = await db.as_user(uuid.uuid4()).rpc("set_communication_partners", {"partners": ["aliens"]})
-    assert response.code == "onboarding.profile_not_found"
+    assert response.code == "profile.not_found"

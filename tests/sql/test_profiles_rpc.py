@@ -137,7 +137,8 @@ async def test_admin_suspends_and_reactivates(db: TestDatabase, people: People) 
     admin = db.as_user(people["admin"])
     response = await admin.rpc("admin_set_user_status", {"profile_id": str(people["bob"]), "status": "suspended"})
     assert response.status == 200
-    assert (await db.as_user(people["bob"]).rpc("me")).body["status"] == "suspended"
+    suspended = await db.as_user(people["bob"]).rpc("me")  # every api function refuses a suspended caller
+    assert (suspended.status, suspended.code) == (403, "auth.profile_suspended")
     bad = await admin.rpc("admin_set_user_status", {"profile_id": str(people["bob"]), "status": "banned"})
     assert bad.status == 422
     assert bad.code == "admin.invalid_status"

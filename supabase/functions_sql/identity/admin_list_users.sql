@@ -8,36 +8,36 @@ language plpgsql
 stable
 set search_path = ''
 as $$
-#variable_conflict use_variable
 declare
     cursor_row app.profiles;
     items jsonb;
 begin
+    perform private.caller_id();
     if not (select private.has_permission('users.manage')) then
         perform private.raise_error('admin.forbidden', 'You may not manage users.', 403);
     end if;
-    if page_size is null or page_size not between 1 and 200 then
+    if admin_list_users.page_size is null or admin_list_users.page_size not between 1 and 200 then
         perform private.raise_error(
             'admin.invalid_page_size', 'page_size must be between 1 and 200.', 422,
-            jsonb_build_object('field', 'page_size')
+            pg_catalog.jsonb_build_object('field', 'page_size')
         );
     end if;
-    if after_profile_id is not null then
-        select p.* into cursor_row from app.profiles as p where p.profile_id = after_profile_id;
+    if admin_list_users.after_profile_id is not null then
+        select p.* into cursor_row from app.profiles as p where p.profile_id = admin_list_users.after_profile_id;
         if not found then
             perform private.raise_error(
                 'admin.invalid_cursor', 'after_profile_id is not a known user.', 422,
-                jsonb_build_object('field', 'after_profile_id')
+                pg_catalog.jsonb_build_object('field', 'after_profile_id')
             );
         end if;
     end if;
-    select coalesce(jsonb_agg(page.item order by page.created_at desc, page.profile_id desc), '[]'::jsonb)
+    select coalesce(pg_catalog.jsonb_agg(page.item order by page.created_at desc, page.profile_id desc), '[]'::jsonb)
     into items
     from (
         select
             p.created_at,
             p.profile_id,
-            jsonb_build_object(
+            pg_catalog.jsonb_build_object(
                 'profile_id', p.profile_id, 'email', p.email, 'full_name', p.full_name,
                 'status', p.status, 'created_at', p.created_at,
                 'roles', array(
@@ -49,18 +49,22 @@ begin
         where
             (cursor_row.profile_id is null or (p.created_at, p.profile_id) < (cursor_row.created_at, cursor_row.profile_id))
             and (
-                search is null
-                or p.email::text ilike '%' || search || '%'
-                or p.full_name ilike '%' || search || '%'
+                admin_list_users.search is null
+                or p.email::text ilike '%' || admin_list_users.search || '%'
+                or p.full_name ilike '%' || admin_list_users.search || '%'
             )
         order by p.created_at desc, p.profile_id desc
-        limit page_size + 1
+        limit admin_list_users.page_size + 1
     ) as page;
-    return jsonb_build_object(
-        'items', (select coalesce(jsonb_agg(e), '[]'::jsonb) from jsonb_array_elements(items) with ordinality as t (e, n)
-                  where t.n <= page_size),
+    return pg_catalog.jsonb_build_object(
+        'items', (
+            select coalesce(pg_catalog.jsonb_agg(t.e), '[]'::jsonb)
+            from pg_catalog.jsonb_array_elements(items) with ordinality as t (e, n)
+            where t.n <= admin_list_users.page_size
+        ),
         'next_after_profile_id', case
-            when jsonb_array_length(items) > page_size then items -> (page_size - 1) -> 'profile_id'
+            when pg_catalog.jsonb_array_length(items) > admin_list_users.page_size
+                then items -> (admin_list_users.page_size - 1) -> 'profile_id'
         end
     );
 end;

@@ -5,12 +5,10 @@ stable
 set search_path = ''
 as $$
 declare
+    caller uuid := private.caller_id();
     me jsonb;
 begin
-    if (select auth.uid()) is null then
-        perform private.raise_error('auth.not_signed_in', 'Sign in to read your profile.', 401);
-    end if;
-    select jsonb_build_object(
+    select pg_catalog.jsonb_build_object(
         'profile_id', p.profile_id,
         'email', p.email,
         'email_verified', p.email_verified,
@@ -32,15 +30,12 @@ begin
         )
     ) into me
     from app.profiles as p
-    where p.profile_id = (select auth.uid());
-    if me is null then
-        perform private.raise_error('profile.not_found', 'No profile for this token; exchange a new one.', 404);
-    end if;
+    where p.profile_id = caller;
     return me;
 end;
 $$;
 
 comment on function api.me() is
-'The signed-in user''s profile: id, email, name, status, roles and current permissions.';
+'The signed-in user''s profile: id, email, name, status, roles and current permissions. Like every RPC, refuses a caller it does not know: auth.not_signed_in (401), profile.not_found (404), auth.profile_suspended (403).';
 
 grant execute on function api.me() to authenticated;

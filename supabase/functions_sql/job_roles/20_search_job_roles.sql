@@ -11,6 +11,7 @@ stable
 set search_path = ''
 as $$
 begin
+    perform private.caller_id();
     if coalesce(pg_catalog.btrim(search_job_roles.title), '') = '' then
         perform private.raise_error('job_roles.title_required', 'Type a job title to search for.', 400);
     end if;

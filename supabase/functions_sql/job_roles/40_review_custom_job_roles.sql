@@ -11,6 +11,7 @@ stable
 set search_path = ''
 as $$
 begin
+    perform private.caller_id();
     if not private.is_job_role_reviewer() then
         perform private.raise_error('job_roles.review_forbidden', 'Only job-role reviewers may do this.', 403);
     end if;
@@ -46,6 +47,7 @@ as $$
 declare
     decided app.job_roles;
 begin
+    perform private.caller_id();
     if not private.is_job_role_reviewer() then
         perform private.raise_error('job_roles.review_forbidden', 'Only job-role reviewers may do this.', 403);
     end if;

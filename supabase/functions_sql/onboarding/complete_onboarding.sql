@@ -5,11 +5,11 @@ volatile
 set search_path = ''
 as $$
 declare
-    caller uuid := private.onboarding__caller();
+    caller uuid := private.caller_id();
     state jsonb;
 begin
     perform private.onboarding__lock(caller);
-    state := private.onboarding__state(caller);
+    state := private.onboarding__state();
     if (state ->> 'is_complete')::boolean then
         return state;  -- completing twice changes nothing and asks for no second plan
     end if;
@@ -23,7 +23,7 @@ begin
     perform private.onboarding__log(caller, 'completed', '{}');
     update app.onboardings as o set completed_at = pg_catalog.now(), version = o.version + 1
     where o.profile_id = caller;
-    return private.onboarding__changed_state(caller);
+    return private.onboarding__changed_state();
 end;
 $$;
 

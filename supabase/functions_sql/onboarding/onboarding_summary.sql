@@ -5,7 +5,7 @@ stable
 set search_path = ''
 as $$
 declare
-    caller uuid := private.onboarding__caller();
+    caller uuid := private.caller_id();
     result jsonb;
 begin
     with onboarding as (
@@ -61,7 +61,7 @@ begin
         'total_partners', (select count(*) from partners),
         'total_situations', (select coalesce(sum(p.situation_count), 0) from partners as p)
     ) into result;
-    return result || pg_catalog.jsonb_build_object('state', private.onboarding__state(caller));
+    return result || pg_catalog.jsonb_build_object('state', private.onboarding__state());
 end;
 $$;
 

@@ -5,7 +5,7 @@ volatile
 set search_path = ''
 as $$
 declare
-    caller uuid := private.onboarding__caller();
+    caller uuid := private.caller_id();
     found_status text;
 begin
     if select_job_role.job_role_id is null then
@@ -33,7 +33,7 @@ begin
     perform private.onboarding__log(caller, 'job_role', pg_catalog.jsonb_build_object('job_role_id', select_job_role.job_role_id));
     -- One update per step: it bumps the version and so broadcasts the new state once.
     update app.onboardings as o set job_role_id = select_job_role.job_role_id, version = o.version + 1 where o.profile_id = caller;
-    return private.onboarding__changed_state(caller);
+    return private.onboarding__changed_state();
 end;
 $$;
 

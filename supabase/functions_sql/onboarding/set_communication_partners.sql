@@ -5,7 +5,7 @@ volatile
 set search_path = ''
 as $$
 declare
-    caller uuid := private.onboarding__caller();
+    caller uuid := private.caller_id();
     ids uuid[] := private.onboarding__resolve_slugs('partners', set_communication_partners.partners);
 begin
     perform private.onboarding__lock(caller);

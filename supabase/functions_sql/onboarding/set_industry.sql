@@ -5,7 +5,7 @@ volatile
 set search_path = ''
 as $$
 declare
-    caller uuid := private.onboarding__caller();
+    caller uuid := private.caller_id();
     chosen_id uuid;
 begin
     if set_industry.industry is null then
@@ -27,7 +27,7 @@ begin
     perform private.onboarding__log(caller, 'industry', pg_catalog.jsonb_build_object('industry', set_industry.industry));
     -- One update per step: it bumps the version and so broadcasts the new state once.
     update app.onboardings as o set industry_id = chosen_id, version = o.version + 1 where o.profile_id = caller;
-    return private.onboarding__changed_state(caller);
+    return private.onboarding__changed_state();
 end;
 $$;
 

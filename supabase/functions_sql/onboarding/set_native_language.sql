@@ -5,7 +5,7 @@ volatile
 set search_path = ''
 as $$
 declare
-    caller uuid := private.onboarding__caller();
+    caller uuid := private.caller_id();
     chosen app.native_languages;
 begin
     if set_native_language.native_language is null then
@@ -33,7 +33,7 @@ begin
     perform private.onboarding__log(caller, 'native_language', pg_catalog.jsonb_build_object('native_language', chosen.slug));
     -- One update per step: it bumps the version and so broadcasts the new state once.
     update app.onboardings as o set native_language_id = chosen.native_language_id, version = o.version + 1 where o.profile_id = caller;
-    return private.onboarding__changed_state(caller);
+    return private.onboarding__changed_state();
 end;
 $$;
 

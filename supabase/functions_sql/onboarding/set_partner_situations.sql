@@ -5,7 +5,7 @@ volatile
 set search_path = ''
 as $$
 declare
-    caller uuid := private.onboarding__caller();
+    caller uuid := private.caller_id();
     partner_id uuid := (private.onboarding__resolve_slugs('partners', array[set_partner_situations.partner]))[1];
     ids uuid[] := private.onboarding__resolve_slugs('situations', set_partner_situations.situations);
 begin

@@ -5,7 +5,7 @@ volatile
 set search_path = ''
 as $$
 declare
-    caller uuid := private.onboarding__caller();
+    caller uuid := private.caller_id();
     clean_title text := pg_catalog.btrim(submit_custom_job_role.title);
     clean_description text := pg_catalog.btrim(submit_custom_job_role.description);
     problems jsonb := '[]';
@@ -57,7 +57,7 @@ begin
     perform private.onboarding__log(caller, 'custom_job_role', pg_catalog.jsonb_build_object('job_role_id', new_role_id, 'title', clean_title));
     -- One update per step: it bumps the version and so broadcasts the new state once.
     update app.onboardings as o set job_role_id = new_role_id, version = o.version + 1 where o.profile_id = caller;
-    return private.onboarding__changed_state(caller);
+    return private.onboarding__changed_state();
 end;
 $$;
 

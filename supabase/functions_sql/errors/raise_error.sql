@@ -2,9 +2,7 @@
 -- It raises SQLSTATE 'PGRST' with a JSON message and detail, which PostgREST (>= 12) turns into
 -- exactly that status and body ({"code", "message", "details", "hint"}); the sidecar and the test
 -- emulation read it the same way. Codes are catalogued in docs/error_codes.md.
--- Touches: private.raise_error.
-
-create function private.raise_error(
+create or replace function private.raise_error(
     code text,
     message text,
     http_status integer default 400,
