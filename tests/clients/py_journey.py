@@ -23,7 +23,7 @@ from tests.e2e.conftest import ACCESS_TOKEN_TYPE, EXCHANGE_GRANT, LocalApi
 
 from .journey import AFTER_REFRESH, JOB_TITLE, STEPS, UNKNOWN_INDUSTRY
 
-WAIT_SECONDS = 60.0  # turns a missing event or reply into a clear failure; never a measure of speed
+WAIT_SECONDS = 120.0  # turns a missing event or reply into a clear failure; never a measure of speed
 PRIVATE = {"config": {"private": True, "broadcast": {"ack": False, "self": False}, "presence": {"enabled": False}}}
 
 

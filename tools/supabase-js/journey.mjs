@@ -13,7 +13,7 @@ import { createClient } from '@supabase/supabase-js'
 const config = JSON.parse(process.env.FLUENTPRO_CLIENT_CONFIG)
 const journey = JSON.parse(process.env.FLUENTPRO_JOURNEY)
 // Turns a missing event or reply into a clear failure; never a measure of speed.
-const WAIT_MS = Number(process.env.FLUENTPRO_CLIENT_WAIT_MS || 60000)
+const WAIT_MS = Number(process.env.FLUENTPRO_CLIENT_WAIT_MS || 120000)
 const DEV_USER_GRANT = 'urn:fluentpro:dev-user'
 const EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
