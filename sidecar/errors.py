@@ -17,7 +17,7 @@ import httpx
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException, ValidationException
 
-from sidecar.db.sqlstate import status_for_sqlstate
+from sidecar.db.sqlstate import documented_error, status_for_sqlstate
 
 log = logging.getLogger("sidecar.errors")
 PROBLEM_JSON = "application/problem+json"
@@ -126,6 +126,9 @@ def on_postgres(request: Request[Any, Any, Any], exc: Exception) -> Response[dic
         except (ValueError, KeyError, TypeError):
             log.exception("unparsable PGRST error")
             return problem(request, "request.failed", "The database reported an unreadable error.", 500)
+    if documented := documented_error(sqlstate):
+        code, text = documented
+        return problem(request, code, text, 400)
     message = str(getattr(exc, "message", None) or exc)
     status = status_for_sqlstate(sqlstate, role="authenticated", message=message)
     if database_unavailable(sqlstate):

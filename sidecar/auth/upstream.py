@@ -45,6 +45,8 @@ MAX_TOKEN_BYTES = 16_384
 # at 4n+2 the last character carries 2 bits (so is one of AQgw), at 4n+3 it carries 4 (one of AEIM...).
 _B64 = "[A-Za-z0-9_-]"
 _SEGMENT = re.compile(rf"(?:{_B64}{{4}})*(?:{_B64}[AQgw]|{_B64}{{2}}[AEIMQUYcgkosw048])?")
+# C0 and C1 control characters: PostgreSQL cannot store NUL, and none belongs in a name or an address.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _PKCS1 = padding.PKCS1v15()
 _SHA256 = hashes.SHA256()
 
@@ -140,7 +142,7 @@ class Auth0Verifier:
         if self.audience not in audiences:
             raise invalid("audience", "The token is not meant for this API.")
         subject = claims["sub"]
-        if not isinstance(subject, str) or not 0 < len(subject) <= 255:
+        if not isinstance(subject, str) or not 0 < len(subject) <= 255 or _CONTROLS.search(subject):
             raise invalid("missing_claim", "The token's subject is not usable.")
         if "jti" in claims and not isinstance(claims["jti"], str):
             raise invalid("malformed", "The token's id (jti) must be a string.")
@@ -187,6 +189,8 @@ def identity_from(claims: dict[str, Any], namespace: str = "https://fluentpro.ap
     """Profile facts from a verified token: standard claims, or the namespaced ones an Auth0 Action adds.
 
     Only these typed facts are kept: a `role` (or any other) claim upstream never reaches our token.
+    Control characters are dropped from the name (an address holding one is no address): Auth0 keeps
+    whatever a sign-up once gave it, and a NUL would otherwise fail every sync of that account.
     """
 
     def pick(name: str) -> Any:
@@ -195,7 +199,7 @@ def identity_from(claims: dict[str, Any], namespace: str = "https://fluentpro.ap
     email, name, verified = pick("email"), pick("name"), pick("email_verified")
     return UpstreamIdentity(
         subject=str(claims["sub"]),
-        email=email.strip()[:320] if isinstance(email, str) and "@" in email else None,
+        email=email.strip()[:320] if isinstance(email, str) and "@" in email and not _CONTROLS.search(email) else None,
         email_verified=verified is True,
-        name=name.strip()[:100] or None if isinstance(name, str) else None,
+        name=" ".join(_CONTROLS.sub(" ", name).split())[:100] or None if isinstance(name, str) else None,
     )

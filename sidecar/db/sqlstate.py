@@ -1,10 +1,21 @@
 """SQLSTATE -> HTTP status, exactly as PostgREST maps them (PostgREST Error.hs mapSQLtoHTTP).
 
 The sidecar answers database errors with the status a client would get from PostgREST for the same
-call, and the test emulation of PostgREST uses this same table.
+call, and the test emulation of PostgREST uses this same table. A few SQLSTATEs that bad input causes
+get a documented code of ours in the sidecar instead (`documented_error`), with our own message:
+PostgreSQL's would quote the bad bytes and name its internals.
 """
 
 from __future__ import annotations
+
+# Text PostgreSQL cannot store: a NUL in a text value (22021), or a \u0000 escape in jsonb (22P05).
+_INVALID_TEXT = ("request.invalid_text", "The text holds a character that cannot be stored, such as NUL.")
+_DOCUMENTED = {"22021": _INVALID_TEXT, "22P05": _INVALID_TEXT}
+
+
+def documented_error(sqlstate: str) -> tuple[str, str] | None:
+    """Our (code, message) for a SQLSTATE that bad input causes, or None (answer it as PostgREST would)."""
+    return _DOCUMENTED.get(sqlstate.upper())
 
 
 def status_for_sqlstate(sqlstate: str, *, role: str, message: str = "") -> int:

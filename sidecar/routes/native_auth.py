@@ -9,7 +9,7 @@ user's address, so that its brute-force protection blocks the guesser rather tha
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, post
@@ -23,20 +23,30 @@ from sidecar.errors import ProblemError
 from sidecar.openapi_problems import problem_responses
 from sidecar.routes.token_exchange import NO_STORE
 
+# Checked as the body is decoded, so before Auth0 is called: text with a control character (NUL
+# above all, which PostgreSQL cannot store) would make an Auth0 account whose profile we could never
+# sync, locking its owner out. The lengths bound what we forward; the sign-up policy (passwords.py)
+# then applies its own, reported rule by rule.
+_NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+Email = Annotated[str, msgspec.Meta(max_length=320, pattern=_NO_CONTROLS)]
+Password = Annotated[str, msgspec.Meta(max_length=1024, pattern=_NO_CONTROLS)]
+FullName = Annotated[str, msgspec.Meta(max_length=1000, pattern=_NO_CONTROLS)]
+RefreshToken = Annotated[str, msgspec.Meta(max_length=4096, pattern=_NO_CONTROLS)]
+
 
 class SignupBody(msgspec.Struct, forbid_unknown_fields=True):
-    email: str
-    password: str
-    full_name: str
+    email: Email
+    password: Password
+    full_name: FullName
 
 
 class LoginBody(msgspec.Struct, forbid_unknown_fields=True):
-    email: str
-    password: str
+    email: Email
+    password: Password
 
 
 class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
-    refresh_token: str
+    refresh_token: RefreshToken
 
 
 class Session(msgspec.Struct):
