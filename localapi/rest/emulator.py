@@ -158,7 +158,8 @@ class Client:
         params = [json.dumps(args)] if args else []
         ctx = self.context(method, f"/rpc/{name}", headers)
         if info.returns_set:
-            source = ReadSource(call_source(info, frozenset(args)), "pgrst_call", dict(info.columns))
+            prelude = f"pgrst_call_rows as materialized (select pgrst_call.* from {call_source(info, frozenset(args))})"
+            source = ReadSource("pgrst_call_rows pgrst_call", "pgrst_call", dict(info.columns), prelude)
             return await self._read(ctx, source, query or ReadQuery(), params, count, single, readonly=readonly)
         row = await self.run(ctx, with_response_settings(call_query(info, frozenset(args))), params, readonly=readonly)
         if isinstance(row, Response):

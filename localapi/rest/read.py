@@ -26,6 +26,8 @@ class ReadSource:
     from_items: str
     qualifier: str
     column_types: Mapping[str, str]
+    # A CTE the FROM items read, materialized so a function runs once even when rows are counted too.
+    prelude: str = ""
 
 
 class _Renderer:
@@ -100,7 +102,7 @@ def read_statement(source: ReadSource, query: ReadQuery, params: list[Any], *, c
     inner = f"select {render.select_list(query)} from {source.from_items}{where_sql}{render.order(query)}{page}"
     total = f"(select pg_catalog.count(*) from {source.from_items}{where_sql})" if count else "null::bigint"
     statement = (
-        f"with pgrst_source as ({inner}) "
+        f"with {source.prelude + ', ' if source.prelude else ''}pgrst_source as ({inner}) "
         f"select {total} as pgrst_total, pg_catalog.count(_postgrest_t) as pgrst_page, "
         "coalesce(json_agg(_postgrest_t), '[]')::text as body, "
         "current_setting('response.status', true) as pgrst_status, "

@@ -34,7 +34,7 @@ create view api.probe_items with (security_invoker = true) as
   select id, name, score, note, tags from private.probe_items;
 grant select on private.probe_items, api.probe_items to anon, authenticated, service_role;
 create table private.probe_writes (note text);
-grant insert on private.probe_writes to anon, authenticated, service_role;
+grant select, insert on private.probe_writes to anon, authenticated, service_role;
 create function api.probe_whoami() returns jsonb language sql stable as $$
   select jsonb_build_object(
     'role', current_user, 'claims', auth.jwt(), 'method', current_setting('request.method', true),
@@ -51,8 +51,10 @@ end $$;
 create function api.probe_void() returns void language sql as $$ select $$;
 create function api.probe_rows(n integer) returns table (i integer, half numeric, label text)
 language sql stable as $$ select g, g / 2.0, 'row ' || g from generate_series(1, n) as g $$;
+create function api.probe_write_rows(n integer) returns setof private.probe_writes language sql as $$
+  insert into private.probe_writes select 'row ' || g from generate_series(1, n) as g returning * $$;
 grant execute on function api.probe_whoami(), api.probe_add(integer, integer), api.probe_write(text),
-  api.probe_void(), api.probe_rows(integer) to anon, authenticated, service_role;
+  api.probe_void(), api.probe_rows(integer), api.probe_write_rows(integer) to anon, authenticated, service_role;
 """
 
 

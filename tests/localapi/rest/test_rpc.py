@@ -70,6 +70,14 @@ async def test_set_returning_function_reads_like_a_view(served: Served) -> None:
     assert headers["content-range"] == "0-1/3"
 
 
+async def test_a_counted_set_returning_function_runs_once(served: Served) -> None:
+    """PostgREST docs, API > Functions as RPC (one call per request, also with Prefer: count=exact)."""
+    headers = served.headers(Prefer="count=exact")
+    status, body, _ = await call(served, "POST", "probe_write_rows?limit=1", json={"n": 3}, headers=headers)
+    assert (status, body) == (206, [{"note": "row 1"}])
+    assert await served.writes() == 3
+
+
 async def test_other_methods_on_functions_are_405(served: Served) -> None:
     """PostgREST docs, References > Errors > PGRST101 (only GET and POST on functions, 405)."""
     status, body, _ = await call(served, "PUT", "probe_void", json={}, headers=served.headers())
