@@ -2,8 +2,10 @@
 catalogue occupation (among candidates found by trigram similarity) and a seniority; store the
 proposal for reviewers (app.job_role_enrichments), then queue the role's embedding for the index.
 
-Enqueued by a trigger when a custom role is inserted. Idempotent: re-reads the role, replaces the proposal.
-The AI unavailable -> waits (continuation); output broken on every try -> dead (ai.invalid_output).
+Enqueued by a trigger when a custom role is inserted (the submission took the learner's
+custom_role_enrichment quota). Idempotent: re-reads the role, replaces the proposal.
+The AI not configured or unavailable -> the job waits as the same row
+(JobDeferred); output broken on every try -> dead (ai.invalid_output).
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import json
 import uuid
 
+from jobs.ai_spend import deferral, require_configured
 from jobs.registry import Backoff, JobContext, PermanentJobError, job_kind
 from sidecar.ai.client import Usage
 from sidecar.ai.enrichment import NO_MATCH, enrichment_schema, validate_enrichment
 from sidecar.ai.errors import AIInvalidOutput, AIUnavailable
 from sidecar.ai.prompts import enrichment_messages
-from sidecar.ai.runtime import process_client, record_usage, wait_for_ai
+from sidecar.ai.runtime import process_client, record_usage
 
 KIND = "job_roles__enrich"
 CANDIDATES = 8
@@ -69,6 +72,7 @@ async def enrich_job_role(job: JobContext) -> None:
     candidates = [dict(r) for r in await job.conn.fetch(NEAREST, role["title"], CANDIDATES)]
     codes = [c["onet_code"] for c in candidates]
     client = process_client()
+    require_configured(client)
     usage: list[Usage] = []
     try:
         proposal = await client.chat_json(
@@ -85,8 +89,7 @@ async def enrich_job_role(job: JobContext) -> None:
             max_tokens=800,
         )
     except AIUnavailable as exc:
-        await wait_for_ai(job.conn, KIND, job.payload, role["created_by"], exc)
-        return
+        raise deferral(exc) from exc
     except AIInvalidOutput as exc:
         raise PermanentJobError(str(exc)) from exc
     nearest = next((c["job_role_id"] for c in candidates if c["onet_code"] == proposal.nearest_onet_code), None)

@@ -3,9 +3,13 @@
 
 Enqueued by onboarding completion, by api.request_learning_plan and, debounced, by choice changes (all
 with one dedupe key per learner). Idempotent: it re-reads the choices and replaces the plan whole.
-Outcomes: plan stored (ready); the AI unavailable -> the job waits (a continuation, no attempt spent);
-output broken on every try -> dead at once, the plan row says failed / ai.invalid_output, the previous
-plan untouched; other upstream errors -> retried with backoff, then dead (ai.upstream_error).
+Every generation counts against the learner's learning_plan_regeneration limit, charged in the
+transaction that stores the plan (jobs.ai_spend), so only a generation that ran is charged.
+Outcomes: plan stored (ready); the AI not configured or unavailable, or the learner's limit spent
+-> the job waits as the same row (JobDeferred, no attempt spent) and the plan row says failed with
+that code meanwhile; output broken on every try -> dead at once, the plan row says failed /
+ai.invalid_output, the previous plan untouched; other upstream errors -> retried with backoff, then dead
+(ai.upstream_error).
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ from typing import Any
 
 import asyncpg
 
+from jobs.ai_spend import charge, deferral, require_configured
 from jobs.registry import Backoff, JobContext, PermanentJobError, job_kind
 from sidecar.ai.client import Usage
 from sidecar.ai.errors import AIInvalidOutput, AIUnavailable
 from sidecar.ai.plan import PLAN_SCHEMA, SCHEMA_VERSION, Pair, PlanContext, plan_to_json, validate_plan
 from sidecar.ai.prompts import plan_messages
-from sidecar.ai.runtime import process_client, record_usage, wait_for_ai
+from sidecar.ai.runtime import process_client, record_usage
 
 KIND = "learning_plans__generate"
+LIMIT = "learning_plan_regeneration"  # private.ai_rate_limits: every generation, asked for or automatic
 
 CHOICES = """
 select nl.name as native_language, i.name as industry, r.title, r.description
@@ -92,6 +98,8 @@ async def generate_learning_plan(job: JobContext) -> None:
         )
         return
     client = process_client()
+    require_configured(client)
+    await charge(job.conn, profile_id, LIMIT)
     usage: list[Usage] = []
     try:
         plan = await client.chat_json(
@@ -102,8 +110,7 @@ async def generate_learning_plan(job: JobContext) -> None:
             on_usage=usage.append,
         )
     except AIUnavailable as exc:
-        await wait_for_ai(job.conn, KIND, job.payload, profile_id, exc)
-        return
+        raise deferral(exc) from exc
     except AIInvalidOutput as exc:
         # Already asked max_attempts times within this attempt; the code lands in the plan's failure_code.
         raise PermanentJobError(str(exc)) from exc

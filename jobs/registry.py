@@ -19,7 +19,8 @@ and enqueues it from SQL, in the transaction of the change (a definer function o
 
 `job.conn` is an owner connection inside a transaction that also marks the row done: the function's
 writes and the completion commit together, so a crash or a timeout leaves neither (effects apply once).
-Raise `PermanentJobError` for failures that retrying cannot fix (the row goes dead at once).
+Raise `PermanentJobError` for failures that retrying cannot fix (the row goes dead at once), and
+`JobDeferred` when the job must wait for something outside it (the row goes back to pending, later).
 """
 
 from __future__ import annotations
@@ -39,6 +40,18 @@ KIND_PATTERN = r"^[a-z][a-z0-9_]*__[a-z][a-z0-9_]*$"
 
 class PermanentJobError(Exception):
     """A failure that another attempt cannot fix (bad payload, row gone): the job goes dead at once."""
+
+
+class JobDeferred(Exception):
+    """The job cannot run yet, for a reason that time or an operator fixes (the AI service not configured
+    or down, a quota or the budget spent): its writes are rolled back and the same row waits `retry_in`
+    seconds as pending, without spending an attempt, so nothing is copied and nobody hears it ended.
+    `code` (docs/error_codes.md) starts the row's last_error, where a feature may read why it waits."""
+
+    def __init__(self, code: str, message: str, retry_in: float) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.retry_in = max(1.0, retry_in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +137,7 @@ def registered() -> dict[str, JobKind]:
 
 
 # Modules of the `jobs` package that are machinery, not job kinds.
-INFRASTRUCTURE = {"outbox", "registry", "relay", "runner", "settings", "transport", "worker"}
+INFRASTRUCTURE = {"ai_spend", "outbox", "registry", "relay", "runner", "settings", "transport", "worker"}
 
 
 def feature_modules() -> list[str]:

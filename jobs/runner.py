@@ -16,7 +16,7 @@ import traceback
 import asyncpg
 
 from jobs import outbox, registry
-from jobs.registry import JobContext, PermanentJobError
+from jobs.registry import JobContext, JobDeferred, PermanentJobError
 from jobs.settings import JobSettings
 from sidecar.db.connect import assume_owner, connect
 from sidecar.settings import DatabaseSettings
@@ -27,6 +27,16 @@ log = logging.getLogger("fluentpro.jobs.runner")
 # job. The transaction of the job's own writes and its completion is made synchronous again
 # (by outbox.COMPLETE_ATTEMPT itself, to save a round trip).
 SESSION = {"application_name": "fluentpro_worker", "synchronous_commit": "off"}
+
+# A deferred attempt (JobDeferred): the row waits as pending, its attempt given back (nothing was tried).
+# Guarded like the other state changes: only this attempt of a running row.
+DEFER_ATTEMPT = """
+update private.job_outbox
+set status = 'pending', attempts = attempts - 1, run_after = now() + make_interval(secs => $3),
+    last_error = left($4, 2000), locked_until = null, updated_at = now()
+where job_id = $1 and status = 'running' and attempts = $2
+returning status
+"""
 
 
 class AttemptSuperseded(RuntimeError):
@@ -51,7 +61,7 @@ def configure(settings: JobSettings, database_url: str) -> None:
 
 
 def run(job_id: int, kind: str) -> str:
-    """RQ entry point. Returns the outcome: done, failed, dead or skipped (not ours to run)."""
+    """RQ entry point. Returns the outcome: done, deferred, failed, dead or skipped (not ours to run)."""
     if _state.loop is None:
         _state.loop = asyncio.new_event_loop()
     try:
@@ -115,6 +125,8 @@ async def _run(job_id: int, kind_name: str) -> str:
     except AttemptSuperseded:
         log.warning("job %s (%s) attempt %s superseded; its writes were rolled back", job_id, kind_name, attempt)
         return "skipped"
+    except JobDeferred as deferred:
+        return await defer_attempt(conn, job, deferred)
     except Exception as exc:  # every failure of a job function is recorded, then retried
         if timed_out or conn.is_closed() or conn.is_in_transaction():
             # A cancelled query can leave the connection mid-protocol: record the failure on a fresh one.
@@ -124,6 +136,13 @@ async def _run(job_id: int, kind_name: str) -> str:
         return await _record_failure(job, kind, error, permanent=isinstance(exc, PermanentJobError))
     log.info("job %s (%s) attempt %s done", job_id, kind_name, attempt)
     return "done"
+
+
+async def defer_attempt(conn: asyncpg.Connection, job: JobContext, deferred: JobDeferred) -> str:
+    """Put the running row back to pending for `deferred.retry_in` s; "deferred", or "skipped" if superseded."""
+    status = await conn.fetchval(DEFER_ATTEMPT, job.job_id, job.attempt, deferred.retry_in, str(deferred))
+    log.info("job %s (%s) waits %.0fs: %s", job.job_id, job.kind, deferred.retry_in, deferred)
+    return "deferred" if status is not None else "skipped"
 
 
 def _describe(exc: BaseException) -> str:

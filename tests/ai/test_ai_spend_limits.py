@@ -4,14 +4,22 @@ them, right after each request, so nothing is left queued that could hide a call
 
 from __future__ import annotations
 
+from sidecar.ai.client import AIClient
+from tests.ai.conftest import settings_for
 from tests.ai.inline import pending_jobs, run_inline
+from tests.ai.onboarding import complete_onboarding
+from tests.ai.plans import plan_responder
 from tests.ai.test_job_role_enrichment import proposal_for, seed_catalogue
+from tests.ai.test_practice_scenario import SCENARIO, Sidecar, give_plan, sidecar  # noqa: F401 (a fixture)
 from tests.fakes.openai_server import FakeOpenAI
 from tests.support.database import TestDatabase
+from tests.support.realtime import sent_messages
 from tests.support.users import create_user
 
 CHAT = "/v1/chat/completions"
 TIMES = 100
+PLAN = "learning_plans__generate"
+PAIRS = {"clients": ["negotiations"], "suppliers": ["meetings"]}
 
 
 async def limit_of(db: TestDatabase, feature: str) -> int:
@@ -61,3 +69,73 @@ async def test_resubmitting_a_role_under_review_costs_nothing(db: TestDatabase) 
     async with db.owner() as conn:
         counted = await conn.fetchval("select count(*) from private.ai_requests where profile_id = $1", alice)
     assert counted == 1
+
+
+async def unfinished_plan_jobs(db: TestDatabase, profile_id: object) -> int:
+    async with db.owner() as conn:
+        count: int = await conn.fetchval(
+            "select count(*) from private.job_outbox where kind = $1 and profile_id = $2 and status <> 'done'",
+            PLAN,
+            profile_id,
+        )
+    return count
+
+
+async def test_plan_requests_generate_no_more_plans_than_the_limit(db: TestDatabase, openai_env: FakeOpenAI) -> None:
+    openai_env.chat_responder = plan_responder
+    alice = await create_user(db, "alice")
+    await complete_onboarding(db, alice, PAIRS)  # queues the first plan: it counts too
+    limit = await limit_of(db, "learning_plan_regeneration")
+    answers = []
+    for _ in range(TIMES):
+        response = await db.as_user(alice).rpc("request_learning_plan")
+        answers.append((response.status, response.code))
+        await run_pending(db, PLAN)
+
+    assert len(openai_env.requests_to(CHAT)) == limit
+    assert answers[: limit - 1] == [(200, None)] * (limit - 1)
+    assert set(answers[limit:]) == {(429, "ai.rate_limited")}
+    async with db.owner() as conn:
+        charged = await conn.fetchval("select count(*) from private.ai_requests where profile_id = $1", alice)
+    assert charged == limit
+
+
+async def test_partner_reorders_regenerate_no_more_plans_than_the_limit_and_queue_one_job(
+    db: TestDatabase, openai_env: FakeOpenAI
+) -> None:
+    openai_env.chat_responder = plan_responder
+    alice = await create_user(db, "alice")
+    await complete_onboarding(db, alice, PAIRS)
+    limit = await limit_of(db, "learning_plan_regeneration")
+    partners = list(PAIRS)
+    for n in range(TIMES):
+        order = partners if n % 2 else partners[::-1]
+        assert (await db.as_user(alice).rpc("set_communication_partners", {"partners": order})).status == 200
+        assert await unfinished_plan_jobs(db, alice) == 1  # changes coalesce into one queued generation
+        await run_pending(db, PLAN)  # now, as if the debounce delay had passed
+
+    assert len(openai_env.requests_to(CHAT)) == limit
+    (waiting,) = await pending_jobs(db, PLAN)  # the rest wait for the window, as one row
+    async with db.owner() as conn:
+        delay = await conn.fetchval("select extract(epoch from $1::timestamptz - now())", waiting["run_after"])
+    assert 3600 < delay <= 86400
+    mine = (await db.as_user(alice).rpc("my_learning_plan")).body
+    assert (mine["status"], mine["failure_code"]) == ("failed", "ai.rate_limited")
+    assert mine["plan"] is not None  # the last good plan stays readable
+    events = [m for m in await sent_messages(db, f"user:{alice}") if m["event"].startswith("learning_plan")]
+    assert [e["event"] for e in events] == ["learning_plan_ready"] * limit + ["learning_plan_failed"]
+
+
+async def test_practice_scenarios_reach_openai_no_more_often_than_the_limit(
+    sidecar: Sidecar,  # noqa: F811 (the fixture imported above)
+    fake_openai: FakeOpenAI,
+    db: TestDatabase,
+) -> None:
+    fake_openai.chat_responder = lambda _body: SCENARIO
+    sidecar.use_ai(AIClient(settings_for(fake_openai)))
+    alice = await create_user(db, "alice")
+    await give_plan(db, alice)
+    limit = await limit_of(db, "practice_scenario")
+    statuses = [(await sidecar.ask(alice)).status_code for _ in range(TIMES)]
+    assert statuses == [200] * limit + [429] * (TIMES - limit)
+    assert len(fake_openai.requests_to(CHAT)) == limit

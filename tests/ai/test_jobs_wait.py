@@ -1,6 +1,6 @@
 """AI jobs during an upstream outage: a failed call is a failed attempt (retried with backoff); once the
-circuit is open, jobs wait for it (a continuation after Retry-After) without calling upstream; a 429's
-Retry-After is waited out within the attempt."""
+circuit is open, jobs wait for it (the same row, pending again after Retry-After, no attempt spent)
+without calling upstream; a 429's Retry-After is waited out within the attempt."""
 
 from __future__ import annotations
 
@@ -33,15 +33,18 @@ async def test_an_open_circuit_makes_jobs_wait_without_calling_upstream(
 
     with pytest.raises(Exception, match=r"ai\.upstream_error"):  # a failed attempt: the worker retries it later
         await run_inline(db, int(alices["job_id"]))
-    await run_inline(db, int(bobs["job_id"]))  # circuit open: bob's job hands over to a later continuation
+    assert await run_inline(db, int(bobs["job_id"])) == "deferred"  # circuit open: bob's job waits for it
     assert len(openai_env.requests_to(CHAT)) == 1
     waiting = [j for j in await pending_jobs(db, KIND) if j["profile_id"] == bob]
-    assert len(waiting) == 1 and waiting[0]["job_id"] != bobs["job_id"]
+    assert [j["job_id"] for j in waiting] == [bobs["job_id"]]  # the same row, not a copy
     async with db.owner() as conn:
         delay = await conn.fetchval("select extract(epoch from $1::timestamptz - now())", waiting[0]["run_after"])
-        status = await conn.fetchval("select status from app.learning_plans where profile_id = $1", bob)
+        attempts = await conn.fetchval("select attempts from private.job_outbox where job_id = $1", bobs["job_id"])
+        plan = await conn.fetchrow("select status, failure_code from app.learning_plans where profile_id = $1", bob)
+        charged = await conn.fetchval("select count(*) from private.ai_requests where profile_id = $1", bob)
     assert 500 < delay <= 600  # after the breaker's remaining cooldown
-    assert status == "pending"
+    assert attempts == 0 and charged == 0  # neither an attempt nor bob's quota is spent on waiting
+    assert (plan["status"], plan["failure_code"]) == ("failed", "ai.circuit_open")  # says why it waits
 
 
 async def test_a_429_retry_after_is_waited_out_within_the_job(db: TestDatabase, openai_env: FakeOpenAI) -> None:

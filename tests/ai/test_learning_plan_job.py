@@ -129,18 +129,39 @@ async def test_schema_breaking_output_is_retried_then_the_job_fails_and_nothing_
     assert "learning_plan_failed" in [m["event"] for m in await sent_messages(db, f"user:{alice}")]
 
 
-async def test_without_openai_configured_the_job_waits_instead_of_failing(db: TestDatabase, ai_stack: JobStack) -> None:
+async def test_without_openai_configured_the_plan_says_so_and_its_one_job_waits(
+    db: TestDatabase, ai_stack: JobStack
+) -> None:
     alice = await create_user(db, "alice")
     await complete_onboarding(db, alice, PAIRS)
     start(ai_stack, None)
 
-    async def continued() -> Any:
-        rows = await jobs_of(db, alice)
-        return rows if len(rows) == 2 and rows[0]["status"] == "done" else None
+    async def told() -> Any:
+        row = await plan_row(db, alice)
+        return row if row and row["status"] == "failed" else None
 
-    _first, later = await wait_for(continued, "the job to hand over to a later continuation", ai_stack)
-    assert later["status"] == "pending" and later["attempts"] == 0
+    row = await wait_for(told, "alice's plan to say why it waits", ai_stack)
+    assert row["failure_code"] == "ai.not_configured" and row["plan"] is None
+    mine = (await db.as_user(alice).rpc("my_learning_plan")).body
+    assert (mine["status"], mine["failure_code"]) == ("failed", "ai.not_configured")
+
+    # Changing a choice, then asking again, joins the one waiting job (the request brings it forward, to
+    # now): no copies, nothing charged.
+    reorder = {"partners": list(reversed(PAIRS))}
+    assert (await db.as_user(alice).rpc("set_communication_partners", reorder)).status == 200
+    assert (await db.as_user(alice).rpc("request_learning_plan")).status == 200
+
+    async def waits_again() -> Any:
+        rows = await jobs_of(db, alice)
+        waiting = len(rows) == 1 and rows[0]["status"] == "pending" and rows[0]["last_error"] is not None
+        return rows if waiting and rows[0]["dispatches"] >= 2 else None
+
+    (job,) = await wait_for(waits_again, "the same job to be tried again and wait again", ai_stack)
+    assert job["attempts"] == 0 and job["last_error"].startswith("ai.not_configured")
     async with db.owner() as conn:
-        assert await conn.fetchval("select $1::timestamptz > now()", later["run_after"])
-    row = await plan_row(db, alice)
-    assert row is not None and row["status"] == "pending" and row["failure_code"] is None
+        assert await conn.fetchval("select $1::timestamptz > now()", job["run_after"])
+        assert await conn.fetchval("select count(*) from private.ai_requests where profile_id = $1", alice) == 0
+    events = [(m["event"], (m["payload"] or {}).get("failure_code")) for m in await sent_messages(db, f"user:{alice}")]
+    assert ("learning_plan_failed", "ai.not_configured") in events
+    assert not any(e.startswith("job_") for e, _ in events)  # the job never ended: no job_done, no job_dead
+    assert (await plan_row(db, alice) or {})["failure_code"] == "ai.not_configured"

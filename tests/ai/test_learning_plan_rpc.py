@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from tests.ai.inline import run_inline
 from tests.ai.onboarding import complete_onboarding
-from tests.ai.plans import module
+from tests.ai.plans import module, plan_responder
+from tests.fakes.openai_server import FakeOpenAI
 from tests.support.database import TestDatabase
 from tests.support.realtime import sent_messages
 from tests.support.users import create_user
@@ -91,7 +93,10 @@ async def test_asking_again_joins_the_queued_generation_and_keeps_the_current_pl
     assert len(jobs) == 2 and jobs[1]["status"] == "pending" and jobs[1]["delay"].total_seconds() <= 0
 
 
-async def test_the_per_learner_limit_answers_429_and_writes_nothing(db: TestDatabase, alice: uuid.UUID) -> None:
+async def test_the_per_learner_limit_counts_generations_that_ran_and_answers_429(
+    db: TestDatabase, alice: uuid.UUID, openai_env: FakeOpenAI
+) -> None:
+    openai_env.chat_responder = plan_responder
     bob = await create_user(db, "bob")
     await complete_onboarding(db, alice, PAIRS)
     await complete_onboarding(db, bob, PAIRS)
@@ -99,9 +104,13 @@ async def test_the_per_learner_limit_answers_429_and_writes_nothing(db: TestData
         await conn.execute(
             "update private.ai_rate_limits set max_requests = 2 where feature = 'learning_plan_regeneration'"
         )
-    for _ in range(2):
+    for _ in range(3):  # asking while onboarding's plan is queued joins it, and costs nothing
         assert (await db.as_user(alice).rpc("request_learning_plan")).status == 200
-        await finish_jobs(db, alice)
+    async with db.owner() as conn:
+        assert await conn.fetchval("select count(*) from private.ai_requests where profile_id = $1", alice) == 0
+    await run_plan_jobs(db, alice)  # the first generation: charged when it runs
+    assert (await db.as_user(alice).rpc("request_learning_plan")).status == 200
+    await run_plan_jobs(db, alice)
     jobs_before = len(await plan_jobs(db, alice))
     limited = await db.as_user(alice).rpc("request_learning_plan")
     assert (limited.status, limited.code) == (429, "ai.rate_limited")
@@ -109,7 +118,14 @@ async def test_the_per_learner_limit_answers_429_and_writes_nothing(db: TestData
     assert len(await plan_jobs(db, alice)) == jobs_before
     async with db.owner() as conn:
         assert await conn.fetchval("select count(*) from private.ai_requests where profile_id = $1", alice) == 2
+    assert len(openai_env.requests_to("/v1/chat/completions")) == 2
     assert (await db.as_user(bob).rpc("request_learning_plan")).status == 200  # bob's quota is his own
+
+
+async def run_plan_jobs(db: TestDatabase, profile_id: uuid.UUID) -> None:
+    for job in await plan_jobs(db, profile_id):
+        if job["status"] == "pending":
+            await run_inline(db, int(job["job_id"]))
 
 
 async def test_choice_changes_after_completion_ask_for_one_debounced_plan(db: TestDatabase, alice: uuid.UUID) -> None:
@@ -130,6 +146,28 @@ async def test_choice_changes_after_completion_ask_for_one_debounced_plan(db: Te
     assert len(pending) == 1  # three changes, one generation
     assert pending[0]["dedupe_key"] == f"{KIND}:{alice}"
     assert 60 < pending[0]["delay"].total_seconds() <= 120  # runs after the debounce delay
+
+
+async def test_each_change_pushes_the_queued_generation_back_and_a_request_brings_it_forward(
+    db: TestDatabase, alice: uuid.UUID
+) -> None:
+    await complete_onboarding(db, alice, PAIRS)
+    await finish_jobs(db, alice)
+    client = db.as_user(alice)
+    assert (await client.rpc("set_industry", {"industry": "real_estate"})).status == 200
+    async with db.owner() as conn:  # most of the debounce delay passes
+        await conn.execute(
+            "update private.job_outbox set run_after = now() + interval '10 seconds' "
+            "where kind = $1 and profile_id = $2 and status = 'pending'",
+            KIND,
+            alice,
+        )
+    assert (await client.rpc("set_industry", {"industry": "banking_finance"})).status == 200
+    (pending,) = [j for j in await plan_jobs(db, alice) if j["status"] == "pending"]
+    assert 60 < pending["delay"].total_seconds() <= 120  # counted again from the latest change
+    assert (await client.rpc("request_learning_plan")).status == 200
+    (asked,) = [j for j in await plan_jobs(db, alice) if j["status"] == "pending"]
+    assert asked["job_id"] == pending["job_id"] and asked["delay"].total_seconds() <= 0  # the same job, now
 
 
 async def test_a_dead_job_marks_the_plan_failed_with_its_code_and_keeps_the_last_good_plan(

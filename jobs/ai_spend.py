@@ -1,0 +1,39 @@
+"""What AI jobs check before they spend: the AI service is there and (for work a learner caused) the
+learner's limit has room. Each refusal is a `JobDeferred`: the job
+waits as the same outbox row, its attempt not spent, and is tried again when the wait is over.
+
+The learner's charge is written in the job's transaction, with the lock that serialises their charges
+held until it ends: a generation that fails or waits rolls its charge back, so only work that ran counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from jobs.registry import JobDeferred
+from sidecar.ai.client import AIClient
+from sidecar.ai.errors import AINotConfigured, AIUnavailable
+
+# A not-configured service is looked at again this often (the client suggests an hour; a deploy that
+# sets the key should not leave plans waiting that long).
+NOT_CONFIGURED_RETRY_SECONDS = 300.0
+
+
+def deferral(error: AIUnavailable) -> JobDeferred:
+    """The AI service cannot serve now (not configured, circuit open, upstream overloaded): wait."""
+    retry_in = NOT_CONFIGURED_RETRY_SECONDS if isinstance(error, AINotConfigured) else error.retry_after or 60.0
+    return JobDeferred(error.code, error.message, max(retry_in, 5.0))
+
+
+def require_configured(client: AIClient) -> None:
+    if not client.configured:
+        raise deferral(AINotConfigured("the AI service is not configured (OPENAI_API_KEY is unset)"))
+
+
+async def charge(conn: asyncpg.Connection, learner: Any, feature: str) -> None:
+    """One request of the learner's limit for `feature` (rolled back with the transaction)."""
+    wait = int(await conn.fetchval("select private.ai_charge($1, $2)", learner, feature))
+    if wait > 0:
+        raise JobDeferred("ai.rate_limited", f"the learner's {feature} limit is used up", wait)
