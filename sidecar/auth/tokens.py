@@ -87,7 +87,10 @@ class TokenKeys:
         return f"{self._header_segment}.{payload}.{_b64(signature)}"
 
     def verify(self, token: str) -> dict[str, Any]:
-        """Verify one of our tokens: our algorithm only, our issuer, aud/role authenticated, a uuid sub."""
+        """Verify one of our tokens: our algorithm only, our issuer, aud/role authenticated, a uuid sub.
+
+        `auth0_sub` is required as well: Supabase Auth never issues it, so even a token Supabase Auth
+        signed with a shared key and our issuer (a misconfiguration start-up refuses) is not ours."""
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -96,7 +99,7 @@ class TokenKeys:
                 audience=AUDIENCE,
                 issuer=self.settings.issuer,
                 leeway=5,
-                options={"require": ["iss", "aud", "exp", "iat", "sub", "role"]},
+                options={"require": ["iss", "aud", "exp", "iat", "sub", "role", "auth0_sub"]},
             )
         except jwt.ExpiredSignatureError as exc:
             raise unauthorized("auth.token_expired", "The access token has expired.") from exc

@@ -32,6 +32,7 @@ def our_token(user: uuid.UUID | str, **overrides: Any) -> str:
         "iat": now,
         "exp": now + 600,
         "app_roles": ["learner"],
+        "auth0_sub": f"auth0|{user}",
     }
     claims.update(overrides)
     return jwt.encode(

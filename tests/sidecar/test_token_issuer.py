@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from sidecar.app import create_app
 from sidecar.settings import Settings, SettingsError
-from tests.sidecar.conftest import ES256_KEY, TOKEN_KID, sidecar_settings
+from tests.sidecar.conftest import ES256_KEY, TOKEN_ISSUER, TOKEN_KID, sidecar_settings
 from tests.sidecar.settings_env import cleared, production
 from tests.sidecar.test_token_exchange import assert_refused
 from tests.support.database import TestDatabase
@@ -69,6 +69,23 @@ async def test_a_token_supabase_auth_would_issue_is_not_ours(sidecar: AsyncTestC
         "email": "someone@example.com",
         "session_id": str(uuid.uuid4()),
         "is_anonymous": False,
+    }
+    token = jwt.encode(claims, ES256_KEY, algorithm="ES256", headers={"kid": TOKEN_KID})
+    refused = await sidecar.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert_refused(refused, 401, "auth.invalid_token")
+
+
+async def test_a_token_with_our_issuer_but_no_auth0_subject_is_not_ours(sidecar: AsyncTestClient[Any]) -> None:
+    """The second defence: even with our issuer and key, Supabase Auth's claims lack `auth0_sub`."""
+    now = int(time.time())
+    claims = {
+        "iss": TOKEN_ISSUER,
+        "sub": str(uuid.uuid4()),
+        "aud": "authenticated",
+        "role": "authenticated",
+        "iat": now,
+        "exp": now + 600,
+        "session_id": str(uuid.uuid4()),
     }
     token = jwt.encode(claims, ES256_KEY, algorithm="ES256", headers={"kid": TOKEN_KID})
     refused = await sidecar.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
