@@ -116,6 +116,9 @@ async def run_search(action: str, url: str) -> int:
     return 0
 
 
+DEVELOPMENT_COMMANDS = frozenset({"dev", "status", "local-api"})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fluentpro", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     load_dotenv()
     args = build_parser().parse_args(argv)
+    if args.command in DEVELOPMENT_COMMANDS:
+        # An unset FLUENTPRO_ENV means production everywhere else (fail closed); these commands exist
+        # only for a development stack, so for them it means what they are. An explicit value still wins.
+        os.environ.setdefault("FLUENTPRO_ENV", Environment.DEVELOPMENT.value)
     try:
         if args.command == "db":
             return asyncio.run(run_db(args.action, DatabaseSettings.from_env().url))
@@ -205,9 +212,6 @@ def run_dev(procfile_path: Path) -> int:
     from honcho.environ import parse_procfile
     from honcho.manager import Manager
 
-    # `dev` is the development command: an unset FLUENTPRO_ENV means production everywhere else (fail
-    # closed), but here it means what the command says. An explicit value still wins.
-    os.environ.setdefault("FLUENTPRO_ENV", Environment.DEVELOPMENT.value)
     problems = asyncio.run(preflight(DatabaseSettings.from_env().url, RedisSettings.from_env().url))
     for problem in problems:
         print(f"fluentpro dev: {problem}", file=sys.stderr)

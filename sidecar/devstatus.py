@@ -41,8 +41,8 @@ def collect() -> dict[str, Any]:
     env = environment()
     if env is Environment.PRODUCTION:
         raise SettingsError(
-            "status describes a development stack and FLUENTPRO_ENV is production (or unset); "
-            "set FLUENTPRO_ENV=development"
+            "status describes a development stack and FLUENTPRO_ENV is production; "
+            "set FLUENTPRO_ENV=development, or leave it unset"
         )
     host = env_str("HOST", "127.0.0.1") or "127.0.0.1"
     if host in ("0.0.0.0", "::"):  # listening everywhere: reachable on loopback

@@ -104,7 +104,7 @@ def test_the_command_line_prints_the_json(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sidecar.cli", "status", "--json"],
         cwd=tmp_path,  # no .env here
-        env={**environ, "FLUENTPRO_ENV": "development"},
+        env=environ,  # FLUENTPRO_ENV unset: a development command means development
         capture_output=True,
         text=True,
         check=False,
