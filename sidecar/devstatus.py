@@ -21,7 +21,7 @@ from sidecar.settings import (
     Environment,
     SettingsError,
     TokenSettings,
-    env_int,
+    env_port,
     env_str,
     environment,
 )
@@ -47,10 +47,10 @@ def collect() -> dict[str, Any]:
     host = env_str("HOST", "127.0.0.1") or "127.0.0.1"
     if host in ("0.0.0.0", "::"):  # listening everywhere: reachable on loopback
         host = "127.0.0.1"
-    sidecar_url = f"http://{host}:{env_int('PORT', 8000)}"
+    sidecar_url = f"http://{host}:{env_port('PORT', 8000)}"
     dev_idp = Auth0Settings.from_env().dev_idp and env is Environment.DEVELOPMENT
     return {
-        "api_url": f"http://127.0.0.1:{env_int('LOCAL_API_PORT', DEFAULT_LOCAL_API_PORT)}",
+        "api_url": f"http://127.0.0.1:{env_port('LOCAL_API_PORT', DEFAULT_LOCAL_API_PORT)}",
         "sidecar_url": sidecar_url,
         "anon_key": anon_key(TokenSettings.from_env(env)),
         "dev_idp_token_url": f"{sidecar_url}{DEV_IDP_PATH}/oauth/token" if dev_idp else None,

@@ -67,6 +67,15 @@ def test_defaults_are_the_supabase_cli_port_and_the_sidecar_port(
     assert (status["api_url"], status["sidecar_url"]) == ("http://127.0.0.1:54321", "http://127.0.0.1:8000")
 
 
+@pytest.mark.parametrize(("name", "value"), [("PORT", "0"), ("LOCAL_API_PORT", "65536"), ("PORT", "80.5")])
+def test_a_port_that_is_no_tcp_port_is_refused_by_name(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str
+) -> None:
+    env.setenv(name, value)
+    assert main(as_json=True) == 2
+    assert name in capsys.readouterr().err
+
+
 def test_with_an_auth0_tenant_there_is_no_dev_idp_and_no_demo_user(
     env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
