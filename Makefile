@@ -8,7 +8,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CLI_DIR := tools/supabase-cli
-SUPABASE_CLI := $(CLI_DIR)/node_modules/.bin/supabase
 JS_CLIENT_DIR := tools/supabase-js
 PG_META_DIR := tools/postgres-meta
 PYTEST_ARGS ?=
@@ -26,20 +25,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create the virtualenv and install the project with its dev tools
 
+# npm ci into $(1) when its package-lock.json is newer than the installed tree (npm writes
+# node_modules/.package-lock.json on each install), so a bumped pin reinstalls; $(2) says what is lost without npm.
+define npm_ci
+@if command -v npm >/dev/null; then \
+	test $(1)/node_modules/.package-lock.json -nt $(1)/package-lock.json || npm ci --prefix $(1) --no-audit --no-fund --loglevel=error; \
+else echo "npm not found: $(2)"; fi
+endef
+
 supabase-cli: ## Install the pinned Supabase CLI (npm) used by the config check
-	@if command -v npm >/dev/null; then \
-		test -x $(SUPABASE_CLI) || npm ci --prefix $(CLI_DIR) --no-audit --no-fund --loglevel=error; \
-	else echo "npm not found: the Supabase CLI check will be skipped"; fi
+	$(call npm_ci,$(CLI_DIR),the Supabase CLI check will be skipped)
 
 supabase-js: ## Install the pinned supabase-js (npm) that the client and frontend-guide tests drive
-	@if command -v npm >/dev/null; then \
-		test $(JS_CLIENT_DIR)/node_modules/.package-lock.json -nt $(JS_CLIENT_DIR)/package-lock.json || npm ci --prefix $(JS_CLIENT_DIR) --no-audit --no-fund --loglevel=error; \
-	else echo "npm not found: the supabase-js client tests will fail until Node 20+ and npm are installed"; fi
+	$(call npm_ci,$(JS_CLIENT_DIR),the supabase-js client tests will fail until Node 20+ and npm are installed)
 
 postgres-meta: ## Install the pinned postgres-meta (npm) that writes the api's TypeScript types
-	@if command -v npm >/dev/null; then \
-		test $(PG_META_DIR)/node_modules/.package-lock.json -nt $(PG_META_DIR)/package-lock.json || npm ci --prefix $(PG_META_DIR) --no-audit --no-fund --loglevel=error; \
-	else echo "npm not found: the TypeScript types check will be skipped"; fi
+	$(call npm_ci,$(PG_META_DIR),the TypeScript types check will be skipped)
 
 types: install postgres-meta ## Rewrite supabase/types/database.types.ts from a freshly migrated database
 	$(BIN)/python -m sidecar.api_types --update
