@@ -1,8 +1,9 @@
 """Committed private broadcasts, read from PostgreSQL and published to the hub in commit order.
 
-The compat trigger on realtime.messages NOTIFYs `realtime_messages` with each private broadcast's
-id when its transaction commits. One LISTEN connection receives the ids in commit order, reads the
-rows by id in batches, and publishes them in that same order.
+The compat trigger on realtime.messages NOTIFYs `realtime_messages` for each private broadcast when
+its transaction commits: the row itself as JSON when it fits in a notification, else just its id.
+One LISTEN connection receives them in commit order, reads the id-only rows in one query per batch,
+and publishes every row in that same order.
 
 What is guaranteed. While the LISTEN connection is up: every committed private broadcast is
 published once, in commit order; a rolled-back one never is. When that connection is lost, the
@@ -11,8 +12,8 @@ rows inserted since its last confirmed contact with the server, less `replay_win
 transaction's rows carry its start time, so a transaction that began earlier can commit later);
 ids already published are skipped, so nothing is doubled. A broadcast whose transaction began more
 than the window before the loss and committed during it is missed; replayed rows are ordered by
-insertion time, not commit time. Ids received but not yet read when the loss happened are kept and
-read after the reconnect.
+insertion time, not commit time. Notifications received but not yet published when the loss
+happened are kept and published after the reconnect.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class BroadcastListener:
         self._replay_window = timedelta(seconds=replay_window_seconds)
         self._reconnect_max = reconnect_max_seconds
         self._keepalive = keepalive_seconds
-        self._pending: deque[str] = deque()  # notified ids not yet published; kept across reconnects
+        self._pending: deque[str] = deque()  # notifications not yet published; kept across reconnects
         self._wake = asyncio.Event()
         self._published: OrderedDict[str, None] = OrderedDict()
         self._last_contact: datetime | None = None  # server time of the last confirmed contact
@@ -138,24 +139,29 @@ class BroadcastListener:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._keepalive)
             idle = not self._pending
             if self._pending:
-                ids = [self._pending[i] for i in range(min(BATCH, len(self._pending)))]
-                await self._publish_ids(conn, ids)
-                for _ in ids:  # only once read: ids of a failed read are read again after a reconnect
+                notifications = [self._pending[i] for i in range(min(BATCH, len(self._pending)))]
+                await self._publish_notified(conn, notifications)
+                for _ in notifications:  # only once published: a failed read is retried after a reconnect
                     self._pending.popleft()
             if idle or time.monotonic() - last_contact >= self._keepalive:
                 # Also how a lost connection is noticed while nothing is sent.
                 self._last_contact = await conn.fetchval("select localtimestamp")
                 last_contact = time.monotonic()
 
-    async def _publish_ids(self, conn: asyncpg.Connection, ids: list[str]) -> None:
-        rows = await conn.fetch(
-            "select id::text, topic, event, payload::text from realtime.messages where id = any($1::uuid[])", ids
-        )
-        by_id = {row["id"]: row for row in rows}
-        for message_id in ids:
-            row = by_id.get(message_id)
-            if row is not None:
-                self._publish(row)
+    async def _publish_notified(self, conn: asyncpg.Connection, notifications: list[str]) -> None:
+        """Publish a batch in notification order: rows carried whole as they are, id-only ones read
+        in one query (a row gone by then, e.g. a dropped partition, is skipped)."""
+        ids = [n for n in notifications if not n.startswith("{")]
+        fetched: dict[str, Broadcast] = {}
+        if ids:
+            rows = await conn.fetch(
+                "select id::text, topic, event, payload::text from realtime.messages where id = any($1::uuid[])", ids
+            )
+            fetched = {row["id"]: _from_row(row) for row in rows}
+        for notification in notifications:
+            message = _from_notification(notification) if notification.startswith("{") else fetched.get(notification)
+            if message is not None:
+                self._publish(message)
 
     async def _replay(self, conn: asyncpg.Connection, *, since: datetime) -> None:
         topics = self._hub.topics()
@@ -169,16 +175,26 @@ class BroadcastListener:
             topics,
         )
         for row in rows:
-            self._publish(row)
+            self._publish(_from_row(row))
 
-    def _publish(self, row: asyncpg.Record) -> None:
-        if row["id"] in self._published:
+    def _publish(self, message: Broadcast) -> None:
+        row_id = message.id or ""  # always set: these are rows of realtime.messages
+        if row_id in self._published:
             return
-        self._published[row["id"]] = None
+        self._published[row_id] = None
         while len(self._published) > REMEMBERED_IDS:
             self._published.popitem(last=False)
-        payload = json.loads(row["payload"]) if row["payload"] is not None else None
-        self._hub.publish(Broadcast(topic=row["topic"], event=row["event"] or "", payload=payload, id=row["id"]))
+        self._hub.publish(message)
+
+
+def _from_row(row: asyncpg.Record) -> Broadcast:
+    payload = json.loads(row["payload"]) if row["payload"] is not None else None
+    return Broadcast(topic=row["topic"], event=row["event"] or "", payload=payload, id=row["id"])
+
+
+def _from_notification(notification: str) -> Broadcast:
+    row = json.loads(notification)  # written by the compat trigger: {id, topic, event, payload}
+    return Broadcast(topic=row["topic"], event=row["event"] or "", payload=row["payload"], id=row["id"])
 
 
 async def _close_quietly(conn: asyncpg.Connection) -> None:

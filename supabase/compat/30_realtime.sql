@@ -102,14 +102,23 @@ $publication$;
 -- Delivery for the local API's Realtime (localapi/realtime): hosted Realtime streams realtime.messages
 -- through logical replication; on a plain PostgreSQL a NOTIFY of each private broadcast's id stands
 -- in for it. NOTIFY is sent only when the inserting transaction commits, in commit order, so a
--- rolled-back send is never seen; the payload is just the id (NOTIFY payloads are capped at 8000
--- bytes), and the listener reads the row itself. Not created on Supabase, where compat is skipped.
+-- rolled-back send is never seen. The notification carries the row itself (id, topic, event,
+-- payload) when that fits well under NOTIFY's 8000-byte cap, so the listener delivers without a
+-- query; a larger row sends just its id, and the listener reads it. Not created on Supabase, where
+-- compat is skipped.
 create or replace function realtime.notify_local_broadcast() returns trigger
 language plpgsql
 set search_path = ''
 as $$
+declare
+  message text := pg_catalog.jsonb_build_object(
+    'id', new.id, 'topic', new.topic, 'event', new.event, 'payload', new.payload
+  )::text;
 begin
-  perform pg_catalog.pg_notify('realtime_messages', new.id::text);
+  if pg_catalog.octet_length(message) > 7000 then
+    message := new.id::text;
+  end if;
+  perform pg_catalog.pg_notify('realtime_messages', message);
   return null;
 end;
 $$;

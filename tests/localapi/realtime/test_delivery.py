@@ -112,6 +112,35 @@ async def test_rolled_back_sends_are_never_delivered(realtime: RealtimeUnderTest
         await client.close()
 
 
+async def test_a_row_too_large_for_a_notification_is_read_and_kept_in_order(
+    realtime: RealtimeUnderTest, db: TestDatabase
+) -> None:
+    """Small rows travel inside their notification; one past NOTIFY's 8000-byte cap is sent as its id
+    alone and read back, in its place among the others."""
+    alice = await create_user(db, "alice")
+    client = await joined(realtime, alice)
+    large = "x" * 20_000
+    try:
+        async with db.owner() as conn, conn.transaction():
+            await send(conn, f"user:{alice}", "small", 1)
+            await conn.execute(
+                "select realtime.send(jsonb_build_object('n', 2, 'text', $1::text), 'large', $2)",
+                large,
+                f"user:{alice}",
+            )
+            await send(conn, f"user:{alice}", "small", 3)
+        frames = await client.broadcasts(3)
+        assert [(f.payload["event"], f.payload["payload"]["n"]) for f in frames] == [
+            ("small", 1),
+            ("large", 2),
+            ("small", 3),
+        ]
+        assert frames[1].payload["payload"]["text"] == large
+        assert frames[1].payload["meta"]["id"] == frames[1].payload["payload"]["id"]
+    finally:
+        await client.close()
+
+
 async def test_a_lost_listen_connection_loses_nothing(realtime: RealtimeUnderTest, db: TestDatabase) -> None:
     alice = await create_user(db, "alice")
     client = await joined(realtime, alice)
