@@ -21,6 +21,24 @@ from sidecar.db.sqlstate import documented_error, status_for_sqlstate
 
 log = logging.getLogger("sidecar.errors")
 PROBLEM_JSON = "application/problem+json"
+# What a problem document repeats of a request is bounded, as private.raise_error bounds SQL's details:
+# a 100,000-character field name or value must not come back whole. Our own texts fit well within.
+MAX_ECHOED_CHARS = 240
+MAX_ECHOED_ITEMS = 20
+
+
+def capped(value: Any, depth: int = 0) -> Any:
+    """`value` with each string cut to MAX_ECHOED_CHARS (ending in an ellipsis), each list to
+    MAX_ECHOED_ITEMS entries, and nothing nested deeper than four levels."""
+    if isinstance(value, str):
+        return value if len(value) <= MAX_ECHOED_CHARS else value[: MAX_ECHOED_CHARS - 1] + "…"
+    if depth >= 4 and isinstance(value, list | dict):
+        return "…"
+    if isinstance(value, list):
+        return [capped(item, depth + 1) for item in value[:MAX_ECHOED_ITEMS]]
+    if isinstance(value, dict):
+        return {capped(str(key)): capped(item, depth + 1) for key, item in list(value.items())[:MAX_ECHOED_ITEMS]}
+    return value
 
 
 class ProblemError(Exception):
@@ -63,11 +81,11 @@ def problem(
         "type": f"urn:fluentpro:error:{code}",
         "title": HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error",
         "status": status,
-        "detail": message,
+        "detail": capped(message),
         "code": code,
     }
     if details is not None:
-        body["details"] = details
+        body["details"] = capped(details)
     if request is not None:
         body["instance"] = request.url.path
         request_id = request.scope.get("state", {}).get("request_id")
