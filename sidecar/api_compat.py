@@ -113,11 +113,40 @@ def _function_problems(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             problems.append(f"return type changed: {name} returns {old['returns']} -> {new['returns']}")
     else:
         problems += _column_problems(f"{name} result", old_columns, new_columns)
+        if _returns_set(old) != _returns_set(new):  # OUT arguments answer one object, TABLE an array
+            shape = {True: "a set of rows", False: "one row"}
+            problems.append(f"result changed from {shape[_returns_set(old)]} to {shape[_returns_set(new)]}: {name}")
     if old["volatility"] != "volatile" and new["volatility"] == "volatile":
         problems.append(f"{name} became volatile: GET requests to it now fail")
     problems += [
         f"{role} may no longer call {name}" for role in sorted(set(old["callable_by"]) - set(new["callable_by"]))
     ]
+    return problems
+
+
+def _returns_set(function: dict[str, Any]) -> bool:
+    returns: str = function["returns"]
+    return returns.startswith(("SETOF ", "TABLE("))
+
+
+def _accepts(function: dict[str, Any], names: frozenset[str]) -> bool:
+    """Whether PostgREST would consider `function` for a call sending exactly these argument names."""
+    inputs, _ = parse_arguments(function["arguments"])
+    return names <= {a.name for a in inputs} and {a.name for a in inputs if not a.has_default} <= names
+
+
+def _ambiguity_problems(function: dict[str, Any], old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+    """Calls of `function` (its required arguments alone, or all of them) that one overload answered
+    and several now fit: PostgREST refuses those (PGRST203, it cannot choose), so a new overload beside
+    an old one can break callers that the old signature alone still serves."""
+    inputs, _ = parse_arguments(function["arguments"])
+    calls = {frozenset(a.name for a in inputs if not a.has_default), frozenset(a.name for a in inputs)}
+    problems = []
+    for call in sorted(calls, key=sorted):
+        fitting = sum(_accepts(overload, call) for overload in new)
+        if fitting > 1 and sum(_accepts(overload, call) for overload in old) <= 1:
+            arguments = ", ".join(sorted(call))
+            problems.append(f"call made ambiguous: api.{function['name']}({arguments}) fits {fitting} overloads")
     return problems
 
 
@@ -148,6 +177,8 @@ def breaking_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         fits = [_function_problems(function, overload) for overload in overloads]
         fewest = min(fits, key=len)
         problems += fewest
+        old_overloads = [f for f in old["functions"] if f["name"] == function["name"]]
+        problems += _ambiguity_problems(function, old_overloads, overloads)
     new_relations = {r["name"]: r for r in new["relations"]}
     for relation in old["relations"]:
         current = new_relations.get(relation["name"])

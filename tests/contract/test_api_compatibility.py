@@ -80,6 +80,9 @@ def changed(**edits: Any) -> dict[str, Any]:
          "column removed or renamed: api.list_goals result.title"),
         ({"functions__list_goals": function("list_goals", "max_rows integer DEFAULT 50", "jsonb")},
          "return type changed: api.list_goals returns TABLE(goal_id uuid, title text) -> jsonb"),
+        ({"functions__list_goals": function(
+            "list_goals", "max_rows integer DEFAULT 50, OUT goal_id uuid, OUT title text", "record")},
+         "result changed from a set of rows to one row: api.list_goals"),
         ({"functions__search": function("search", "query text", "SETOF api.search_hit")},
          "api.search became volatile: GET requests to it now fail"),
         ({"functions__me": function("me", callable_by=[])}, "authenticated may no longer call api.me"),
@@ -113,6 +116,13 @@ def test_additions_are_not_breaking() -> None:
     )  # fmt: skip
     after["functions"].append(function("me", "profile_id uuid"))  # an overload beside the old call still fits
     assert breaking_changes(BEFORE, after) == []
+
+
+def test_a_new_overload_that_makes_an_old_call_ambiguous_is_breaking() -> None:
+    """PostgREST cannot choose between two overloads that both fit the arguments sent (PGRST203)."""
+    after = changed()
+    after["functions"].append(function("set_goal", "goal text, priority integer DEFAULT 0"))
+    assert breaking_changes(BEFORE, after) == ["call made ambiguous: api.set_goal(goal) fits 2 overloads"]
 
 
 def test_arguments_are_parsed_outside_quotes_and_parentheses() -> None:
