@@ -24,6 +24,7 @@ from .tokens import Refusal
 
 log = logging.getLogger("localapi.realtime")
 
+CLOSE_SECONDS = 10.0
 PRESENCE_NOT_SERVED = "Presence is not served by the local Realtime: broadcasts only"
 
 
@@ -80,16 +81,20 @@ class RealtimeSocket:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            with contextlib.suppress(Exception):
-                await self.ws.close(code=self._close_code, message=self._close_reason)
+            with contextlib.suppress(Exception):  # bounded: a client that reads nothing cannot hold us here
+                await asyncio.wait_for(self.ws.close(code=self._close_code, message=self._close_reason), CLOSE_SECONDS)
 
     async def _write(self) -> None:
         while True:
             data = await self._outbox.get()
-            if isinstance(data, bytes):
-                await self.ws.send_bytes(data)
-            else:
-                await self.ws.send_str(data)
+            try:
+                if isinstance(data, bytes):
+                    await self.ws.send_bytes(data)
+                else:
+                    await self.ws.send_str(data)
+            except ConnectionResetError:  # the client went away mid-send: an ordinary end, not a failure
+                self.close(WSCloseCode.GOING_AWAY, "connection lost")
+                return
 
     async def _read(self) -> None:
         while True:
