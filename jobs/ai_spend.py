@@ -1,5 +1,5 @@
-"""What AI jobs check before they spend: the AI service is there and (for work a learner caused) the
-learner's limit has room. Each refusal is a `JobDeferred`: the job
+"""What AI jobs check before they spend: the AI service is there, the global daily budget is not spent,
+and (for work a learner caused) the learner's limit has room. Each refusal is a `JobDeferred`: the job
 waits as the same outbox row, its attempt not spent, and is tried again when the wait is over.
 
 The learner's charge is written in the job's transaction, with the lock that serialises their charges
@@ -32,8 +32,15 @@ def require_configured(client: AIClient) -> None:
         raise deferral(AINotConfigured("the AI service is not configured (OPENAI_API_KEY is unset)"))
 
 
+async def require_budget(conn: asyncpg.Connection) -> None:
+    wait = int(await conn.fetchval("select private.ai_budget_wait()"))
+    if wait > 0:
+        raise JobDeferred("ai.budget_exhausted", "today's AI budget is spent", wait)
+
+
 async def charge(conn: asyncpg.Connection, learner: Any, feature: str) -> None:
-    """One request of the learner's limit for `feature` (rolled back with the transaction)."""
+    """Budget, then one request of the learner's limit for `feature` (rolled back with the transaction)."""
+    await require_budget(conn)
     wait = int(await conn.fetchval("select private.ai_charge($1, $2)", learner, feature))
     if wait > 0:
         raise JobDeferred("ai.rate_limited", f"the learner's {feature} limit is used up", wait)

@@ -4,7 +4,7 @@ proposal for reviewers (app.job_role_enrichments), then queue the role's embeddi
 
 Enqueued by a trigger when a custom role is inserted (the submission took the learner's
 custom_role_enrichment quota). Idempotent: re-reads the role, replaces the proposal.
-The AI not configured or unavailable -> the job waits as the same row
+The AI not configured or unavailable, or the global budget spent -> the job waits as the same row
 (JobDeferred); output broken on every try -> dead (ai.invalid_output).
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from jobs.ai_spend import deferral, require_configured
+from jobs.ai_spend import deferral, require_budget, require_configured
 from jobs.registry import Backoff, JobContext, PermanentJobError, job_kind
 from sidecar.ai.client import Usage
 from sidecar.ai.enrichment import NO_MATCH, enrichment_schema, validate_enrichment
@@ -73,6 +73,7 @@ async def enrich_job_role(job: JobContext) -> None:
     codes = [c["onet_code"] for c in candidates]
     client = process_client()
     require_configured(client)
+    await require_budget(job.conn)
     usage: list[Usage] = []
     try:
         proposal = await client.chat_json(

@@ -5,8 +5,8 @@ Enqueued by onboarding completion, by api.request_learning_plan and, debounced, 
 with one dedupe key per learner). Idempotent: it re-reads the choices and replaces the plan whole.
 Every generation counts against the learner's learning_plan_regeneration limit, charged in the
 transaction that stores the plan (jobs.ai_spend), so only a generation that ran is charged.
-Outcomes: plan stored (ready); the AI not configured or unavailable, or the learner's limit spent
--> the job waits as the same row (JobDeferred, no attempt spent) and the plan row says failed with
+Outcomes: plan stored (ready); the AI not configured or unavailable, the budget or the learner's limit
+spent -> the job waits as the same row (JobDeferred, no attempt spent) and the plan row says failed with
 that code meanwhile; output broken on every try -> dead at once, the plan row says failed /
 ai.invalid_output, the previous plan untouched; other upstream errors -> retried with backoff, then dead
 (ai.upstream_error).

@@ -2,9 +2,10 @@
 caller's learning plan, streamed as server-sent events.
 
 Order of checks: signed in (guard) -> AI available (not configured / circuit open: 503 at once, no
-quota spent) -> body -> the caller's plan has that module (409 / 422) -> the per-user rate limit
-(429 with Retry-After) -> the upstream stream is opened (its failures answer 502/503 as a problem
-document, before any event) -> events: `scenario` (the module), `delta`* (text, in order), `done`.
+quota spent) -> body -> the caller's plan has that module (409 / 422) -> the global daily AI budget
+(503 ai.budget_exhausted) -> the per-user rate limit (429 with Retry-After) -> the upstream stream is
+opened (its failures answer 502/503 as a problem document, before any event) -> events: `scenario`
+(the module), `delta`* (text, in order), `done`.
 A failure after the first event ends the stream with an `error` event carrying the code.
 """
 
@@ -79,10 +80,12 @@ def find_module(plan_state: dict[str, Any], body: ScenarioRequest) -> dict[str, 
 
 
 async def claim_scenario(request: Request[Any, Any, Any], claims: UserClaims, body: ScenarioRequest) -> dict[str, Any]:
-    """As the user, in one transaction: read the plan, find the module, take one request of the quota."""
+    """As the user, in one transaction: read the plan, find the module, check the global budget (it raises
+    ai.budget_exhausted), take one request of the quota."""
     async with acting_as(request.app.state.pool, claims, path=PATH) as conn:
         raw = await conn.fetchval("select api.my_learning_plan()")
         module = find_module(json.loads(raw) if isinstance(raw, str) else raw, body)
+        await conn.execute("select private.ai_require_budget()")
         wait = int(await conn.fetchval("select private.ai_take_quota($1)", FEATURE))
     if wait > 0:
         raise ProblemError(

@@ -161,6 +161,7 @@ export type Database = {
         Args: { profile_id: string; status: string }
         Returns: Json
       }
+      ai_budget: { Args: Record<PropertyKey, never>; Returns: Json }
       approve_custom_job_role: {
         Args: { job_role_id: string; note?: string }
         Returns: Json
@@ -229,6 +230,7 @@ export type Database = {
         }
       }
       select_job_role: { Args: { job_role_id: string }; Returns: Json }
+      set_ai_budget: { Args: { daily_tokens: number }; Returns: Json }
       set_communication_partners: {
         Args: { partners: string[] }
         Returns: Json

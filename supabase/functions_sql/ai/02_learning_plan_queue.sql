@@ -3,7 +3,7 @@
 --       key); a choice change joins it and pushes it back to `delay` after the latest change, so any
 --       number of changes cause one generation; an explicit request (no delay) brings it forward.
 --   private.tg_job_outbox__track_learning_plan(): enqueued -> pending; waiting for the AI (the worker
---       put it back to pending with a code: not configured, circuit open, limit spent) -> failed with that
+--       put it back to pending with a code: not configured, budget or limit spent) -> failed with that
 --       code while it waits; dead -> failed with the error's code. The last good plan stays readable.
 
 -- security definer: private.enqueue_job is for the owner; learners change their choices as themselves.

@@ -29,6 +29,6 @@ end;
 $$;
 
 comment on function api.my_learning_plan() is
-'Your learning plan: {status none|pending|ready|failed, plan (null until the first success; the previous plan while a new one is pending or after a failure), schema_version, failure_code, requested_at, generated_at}. failed with ai.not_configured, ai.circuit_open or ai.rate_limited means the generation cannot run now and waits (it runs by itself later); other codes mean it failed. Errors: ai.not_signed_in (401).';
+'Your learning plan: {status none|pending|ready|failed, plan (null until the first success; the previous plan while a new one is pending or after a failure), schema_version, failure_code, requested_at, generated_at}. failed with ai.not_configured, ai.circuit_open, ai.budget_exhausted or ai.rate_limited means the generation cannot run now and waits (it runs by itself later); other codes mean it failed. Errors: ai.not_signed_in (401).';
 
 grant execute on function api.my_learning_plan() to authenticated;
