@@ -196,12 +196,23 @@ SCHEMAS = "supabase/migrations/20260101000001_create_api.sql", "create schema ap
 FN = "create or replace function api.{}({}) returns int language sql as $$ select 1 $$;\n"
 
 
-async def test_a_function_no_file_defines_any_more_is_dropped(empty_db: asyncpg.Connection, project: Path) -> None:
+async def migrated_with_functions(conn: asyncpg.Connection, project: Path, *files: tuple[str, str]) -> Migrator:
+    """A migrated project of the api and private schemas and these functions_sql files (path, text)."""
     write(project, *SCHEMAS)
-    write(project, "supabase/functions_sql/pair.sql", FN.format("kept", "") + FN.format("removed", "a int"))
-    write(project, "supabase/functions_sql/lone.sql", FN.format("lone", ""))
-    migrator = Migrator(empty_db, project, log=quiet, loaders=())
+    for path, text in files:
+        write(project, path, text)
+    migrator = Migrator(conn, project, log=quiet, loaders=())
     await migrator.migrate()
+    return migrator
+
+
+async def test_a_function_no_file_defines_any_more_is_dropped(empty_db: asyncpg.Connection, project: Path) -> None:
+    migrator = await migrated_with_functions(
+        empty_db,
+        project,
+        ("supabase/functions_sql/pair.sql", FN.format("kept", "") + FN.format("removed", "a int")),
+        ("supabase/functions_sql/lone.sql", FN.format("lone", "")),
+    )
     assert await _api_functions(empty_db) == ["api.kept()", "api.lone()", "api.removed(integer)"]
 
     write(project, "supabase/functions_sql/pair.sql", FN.format("kept", ""))
@@ -218,20 +229,18 @@ async def test_a_function_no_file_defines_any_more_is_dropped(empty_db: asyncpg.
 
 
 async def test_a_changed_signature_leaves_no_old_overload(empty_db: asyncpg.Connection, project: Path) -> None:
-    write(project, *SCHEMAS)
-    write(project, "supabase/functions_sql/f.sql", FN.format("f", "a int"))
-    migrator = Migrator(empty_db, project, log=quiet, loaders=())
-    await migrator.migrate()
+    migrator = await migrated_with_functions(
+        empty_db, project, ("supabase/functions_sql/f.sql", FN.format("f", "a int"))
+    )
     write(project, "supabase/functions_sql/f.sql", FN.format("f", "a int, b text default null"))
     await migrator.migrate()
     assert await _api_functions(empty_db) == ["api.f(integer,text)"]
 
 
 async def test_functions_a_migration_creates_are_never_dropped(empty_db: asyncpg.Connection, project: Path) -> None:
-    write(project, *SCHEMAS)
-    write(project, "supabase/functions_sql/moved.sql", FN.format("moved", ""))
-    migrator = Migrator(empty_db, project, log=quiet, loaders=())
-    await migrator.migrate()
+    migrator = await migrated_with_functions(
+        empty_db, project, ("supabase/functions_sql/moved.sql", FN.format("moved", ""))
+    )
     # The function moves into a migration: the functions_sql file goes, the function stays.
     (project / "supabase/functions_sql/moved.sql").unlink()
     write(project, "supabase/migrations/20260105000000_keep_moved.sql", FN.format("moved", ""))
@@ -240,10 +249,9 @@ async def test_functions_a_migration_creates_are_never_dropped(empty_db: asyncpg
 
 
 async def test_an_orphan_with_dependents_fails_naming_it(empty_db: asyncpg.Connection, project: Path) -> None:
-    write(project, *SCHEMAS)
-    write(project, "supabase/functions_sql/used.sql", FN.format("used", ""))
-    migrator = Migrator(empty_db, project, log=quiet, loaders=())
-    await migrator.migrate()
+    migrator = await migrated_with_functions(
+        empty_db, project, ("supabase/functions_sql/used.sql", FN.format("used", ""))
+    )
     await empty_db.execute("create view api.uses as select api.used() as one")
     (project / "supabase/functions_sql/used.sql").unlink()
     with pytest.raises(MigrationError) as failure:
@@ -257,10 +265,7 @@ async def test_functions_missing_from_the_database_are_applied_again(
     empty_db: asyncpg.Connection, project: Path
 ) -> None:
     """A reset that dropped our schemas but kept the tracking tables must not pass for up to date."""
-    write(project, *SCHEMAS)
-    write(project, "supabase/functions_sql/f.sql", FN.format("f", ""))
-    migrator = Migrator(empty_db, project, log=quiet, loaders=())
-    await migrator.migrate()
+    migrator = await migrated_with_functions(empty_db, project, ("supabase/functions_sql/f.sql", FN.format("f", "")))
     await empty_db.execute("drop function api.f()")
     assert (await migrator.status()).functions_changed == ["supabase/functions_sql/f.sql"]
     await migrator.migrate()
@@ -329,10 +334,7 @@ async def test_migrations_the_supabase_cli_applied_are_not_drift(
 
 
 async def test_functions_no_file_creates_are_reported_not_dropped(empty_db: asyncpg.Connection, project: Path) -> None:
-    write(project, *SCHEMAS)
-    write(project, "supabase/functions_sql/f.sql", FN.format("f", ""))
-    migrator = Migrator(empty_db, project, log=quiet, loaders=())
-    await migrator.migrate()
+    migrator = await migrated_with_functions(empty_db, project, ("supabase/functions_sql/f.sql", FN.format("f", "")))
     await empty_db.execute("create function api.by_hand(a int) returns int language sql as $$ select a $$")
     status = await migrator.migrate()
     assert status.unknown == ["api.by_hand(integer)"] and not status.up_to_date
