@@ -104,10 +104,17 @@ def _origin_problem(origin: str, *, allow_loopback_http: bool) -> str | None:
         return f"CORS_ALLOW_ORIGINS entries must be scheme://host[:port] and nothing more, got {origin!r}"
     if not _secure_url(origin, allow_loopback_http=allow_loopback_http):
         return f"CORS_ALLOW_ORIGINS entries must be https origins, got {origin!r}"
+    # Origins are compared as text: one written otherwise than browsers send it would never match.
+    if origin != origin.lower() or not origin.isascii() or parts.port == DEFAULT_PORTS.get(parts.scheme):
+        return (
+            "CORS_ALLOW_ORIGINS entries must be written as browsers send them (lower case, an international "
+            f"name in its xn-- form, no default port), got {origin!r}"
+        )
     return None
 
 
 SUPABASE_HOSTS = (".supabase.co", ".supabase.in")
+DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def _issuer_problem(issuer: str) -> str | None:

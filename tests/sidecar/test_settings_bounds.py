@@ -129,6 +129,11 @@ def test_the_entropy_estimate_separates_random_from_repeated() -> None:
         "https://*.fluentpro.app",
         "https://app.fluentpro.app:port",
         "app.fluentpro.app",
+        # Compared as text with the Origin a browser sends, these would silently never match.
+        "https://App.fluentpro.app",
+        "HTTPS://app.fluentpro.app",
+        "https://app.fluentpro.app:443",
+        "https://bücher.example",
     ],
 )
 def test_production_cors_origins_are_exact_https_origins(env: pytest.MonkeyPatch, origin: str) -> None:
