@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.e2e.conftest import client_stack  # one `fluentpro dev` stack for tests/clients and tests/docs
 from tests.support.database import (
     BackgroundDropper,
     TestDatabase,
@@ -19,6 +20,8 @@ from tests.support.database import (
 
 # Unset, FLUENTPRO_ENV means production; processes the tests start inherit `test` unless they say otherwise.
 os.environ.setdefault("FLUENTPRO_ENV", "test")
+
+__all__ = ["client_stack"]
 
 
 @pytest.fixture(scope="session")

@@ -28,9 +28,11 @@ UNKNOWN_INDUSTRY = "no_such_industry"
 JOB_TITLE = "financial analyst"
 
 
-def journey_plan() -> dict[str, Any]:
-    """The journey as the Node script takes it (FLUENTPRO_JOURNEY)."""
+def journey_plan(learner: str, intruder: str) -> dict[str, Any]:
+    """The journey as the Node script takes it (FLUENTPRO_JOURNEY), for two dev users of its own."""
     return {
+        "learner": learner,
+        "intruder": intruder,
         "steps": STEPS,
         "after_refresh": AFTER_REFRESH,
         "unknown_industry": UNKNOWN_INDUSTRY,
@@ -50,8 +52,9 @@ EXPECTED_EVENTS = [
 ]
 
 
-def check_journey(result: dict[str, Any], *, reports_http_status: bool = True) -> None:
-    """`reports_http_status`: supabase-js returns an error's HTTP status; supabase-py raises without it."""
+def check_journey(result: dict[str, Any], *, learner: str, reports_http_status: bool = True) -> None:
+    """`learner`: the dev user who made the journey. `reports_http_status`: supabase-js returns an
+    error's HTTP status; supabase-py raises without it."""
     alice, bob = result["alice"], result["bob"]
     assert alice != bob
     assert result["expires_in"] == 900  # ACCESS_TOKEN_TTL_SECONDS' default: refresh before it runs out
@@ -61,7 +64,7 @@ def check_journey(result: dict[str, Any], *, reports_http_status: bool = True) -
     assert "banking_finance" in reference["industries"]
     assert {"clients", "senior_management"} <= set(reference["communication_partners"])
     assert {"negotiations", "meetings", "presentations"} <= set(reference["situations"])
-    assert result["me"]["email"] == "alice@example.com"
+    assert result["me"]["email"] == f"{learner}@example.com"
     assert result["me"]["profile_id"] == alice
 
     assert result["alice_join"] == {"status": "SUBSCRIBED", "message": None}

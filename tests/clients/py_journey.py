@@ -132,8 +132,9 @@ async def refused_step(client: AsyncClient) -> dict[str, Any]:
     raise AssertionError("set_industry accepted an unknown industry")
 
 
-async def journey(api: LocalApi) -> dict[str, Any]:
-    alice, bob = await connect(api, "alice"), await connect(api, "bob")
+async def journey(api: LocalApi, learner: str, intruder: str) -> dict[str, Any]:
+    """`learner` (alice in the result) and `intruder` (bob) are dev users no other test signs in."""
+    alice, bob = await connect(api, learner), await connect(api, intruder)
     result: dict[str, Any] = {
         "alice": alice.profile_id,
         "bob": bob.profile_id,
@@ -163,7 +164,7 @@ async def journey(api: LocalApi) -> dict[str, Any]:
         result["plan"] = await call(alice.client, "my_learning_plan", {})
 
         # Refresh: a new sign-in and exchange, handed to the Data API client and to Realtime.
-        refreshed = await sign_in(api, "alice")
+        refreshed = await sign_in(api, learner)
         result["refreshed_token_differs"] = refreshed["access_token"] != alice.session["access_token"]
         alice.client.postgrest.auth(refreshed["access_token"])
         await alice.client.realtime.set_auth(refreshed["access_token"])

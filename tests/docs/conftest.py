@@ -1,5 +1,2 @@
-"""The frontend guide's snippets run against the stack `fluentpro dev` starts: the fixtures of tests/e2e."""
-
-from tests.e2e.conftest import fake_openai, local_api, running_stack
-
-__all__ = ["fake_openai", "local_api", "running_stack"]
+"""The guide's snippets run against the `fluentpro dev` stack shared with the client tests
+(`client_stack`, tests/e2e/conftest.py, registered in tests/conftest.py)."""

@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 from tests.clients.node import JS_CLIENT_DIR, run_node
-from tests.e2e.conftest import LocalApi
-from tests.jobs.stack import ROOT, JobStack, Process
+from tests.e2e.conftest import ClientStack
+from tests.jobs.stack import ROOT
 
 from .events import sent_events
 from .snippets import code_blocks, module_of
@@ -55,15 +55,13 @@ def test_the_typescript_example_compiles_against_the_generated_types(tmp_path: P
     assert not errors, errors
 
 
-async def test_the_guide_snippets_run_against_the_local_stack(
-    running_stack: tuple[JobStack, Process, str], local_api: LocalApi, tmp_path: Path
-) -> None:
-    stack, _, _ = running_stack
+async def test_the_guide_snippets_run_against_the_local_stack(client_stack: ClientStack, tmp_path: Path) -> None:
+    """The guide signs in as alice, a dev user the client tests (sharing this stack) never use."""
     blocks = code_blocks(GUIDE.read_text(encoding="utf-8"))
     script = tmp_path / "frontend_guide.mjs"
-    script.write_text(module_of(blocks, local_api.client_config()), encoding="utf-8")
+    script.write_text(module_of(blocks, client_stack.api.client_config()), encoding="utf-8")
     (tmp_path / "node_modules").symlink_to(JS_CLIENT_DIR / "node_modules")  # so '@supabase/supabase-js' resolves
-    output = await run_node(script, {}, stack, cwd=tmp_path)
+    output = await run_node(script, {}, client_stack.stack, cwd=tmp_path)
     markers = [json.loads(line) for line in output.splitlines() if line.startswith('{"snippet":')]
     runnable = [block.title for block in blocks if block.runnable]
     assert [m["title"] for m in markers] == runnable

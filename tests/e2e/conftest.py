@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from sidecar.devidp.core import DEV_USER_GRANT
 from tests.ai.plans import plan_responder
 from tests.fakes.openai_server import API_KEY, FakeOpenAI, running_fake_openai
 from tests.jobs.stack import ROOT, JobStack, Process, claim_redis_db, release_redis_db, wait_for
-from tests.support.database import TestDatabase
+from tests.support.database import BackgroundDropper, TestDatabase, clone
 
 JWT_SECRET = "e2e-supabase-legacy-jwt-secret-at-least-32-chars"
 EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -40,16 +41,18 @@ def fake_openai() -> Iterator[FakeOpenAI]:
         yield fake
 
 
-@pytest.fixture
-async def running_stack(
-    db: TestDatabase, fake_openai: FakeOpenAI, tmp_path: Path
+@asynccontextmanager
+async def dev_stack(
+    database_url: str, fake_openai: FakeOpenAI, log_dir: Path
 ) -> AsyncIterator[tuple[JobStack, Process, str]]:
+    """`fluentpro dev` over a database, with the development identity provider and a fake OpenAI, once
+    its sidecar is ready: (the stack, the dev process, the sidecar's base URL)."""
     redis_db = claim_redis_db()
     port = free_port()
     stack = JobStack(
-        database_url=db.url,
+        database_url=database_url,
         redis_db=redis_db,
-        log_dir=tmp_path,
+        log_dir=log_dir,
         overrides={
             "FLUENTPRO_ENV": "development",  # the development identity provider, as `make run` without Auth0
             "JOBS_MODULES": "",
@@ -76,6 +79,14 @@ async def running_stack(
     finally:
         stack.stop_all()
         release_redis_db(redis_db)
+
+
+@pytest.fixture
+async def running_stack(
+    db: TestDatabase, fake_openai: FakeOpenAI, tmp_path: Path
+) -> AsyncIterator[tuple[JobStack, Process, str]]:
+    async with dev_stack(db.url, fake_openai, tmp_path) as running:
+        yield running
 
 
 @dataclass(frozen=True)
@@ -115,10 +126,8 @@ def stack_status(stack: JobStack) -> dict[str, Any]:
     return report
 
 
-@pytest.fixture
-async def local_api(running_stack: tuple[JobStack, Process, str]) -> LocalApi:
+async def local_api_of(stack: JobStack) -> LocalApi:
     """The local Supabase-compatible API that `fluentpro dev` started beside the sidecar, once it answers."""
-    stack, _, _ = running_stack
     status = stack_status(stack)
     missing = {"api_url", "anon_key", "sidecar_url", "dev_idp_token_url"} - status.keys()
     assert not missing, f"`fluentpro status --json` lacks {sorted(missing)}: {status}"
@@ -135,6 +144,35 @@ async def local_api(running_stack: tuple[JobStack, Process, str]) -> LocalApi:
 
         await wait_for(answers, f"the local API at {api.api_url}", stack)
     return api
+
+
+@pytest.fixture
+async def local_api(running_stack: tuple[JobStack, Process, str]) -> LocalApi:
+    return await local_api_of(running_stack[0])
+
+
+@dataclass(frozen=True)
+class ClientStack:
+    """One `fluentpro dev` stack that the client and guide tests share: each signs in its own users,
+    so none sees another's data, and the stack (minutes to start on a loaded machine) starts once."""
+
+    stack: JobStack
+    api: LocalApi
+
+
+@pytest.fixture(scope="session")
+async def client_stack(
+    template_db: str, dropper: BackgroundDropper, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ClientStack]:
+    database = await clone(template_db)
+    try:
+        with running_fake_openai() as fake:
+            fake.chat_responder = plan_responder
+            async with dev_stack(database.url, fake, tmp_path_factory.mktemp("client_stack")) as (stack, _, _):
+                yield ClientStack(stack, await local_api_of(stack))
+    finally:
+        await database.api.close()
+        dropper.drop(database.name)
 
 
 @dataclass(frozen=True)

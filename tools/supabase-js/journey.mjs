@@ -4,8 +4,8 @@
 // another user's join to that channel refused, and the channel still delivering after a token refresh.
 //
 // Reads FLUENTPRO_CLIENT_CONFIG (JSON: api_url, anon_key, sidecar_url, dev_idp_token_url, the keys of
-// `fluentpro status --json`) and FLUENTPRO_JOURNEY (JSON: steps [[fn, args]...], after_refresh [fn, args],
-// unknown_industry, job_title; select_job_role gets the first role search_job_roles finds for job_title),
+// `fluentpro status --json`) and FLUENTPRO_JOURNEY (JSON: learner and intruder, the dev users to sign in;
+// steps [[fn, args]...], after_refresh [fn, args], unknown_industry, job_title; select_job_role gets the first role search_job_roles finds for job_title),
 // and prints one JSON object with what it saw; tests/clients/journey.py asserts on it.
 // Run with `node --experimental-websocket` on Node 20 (Node 22+ has WebSocket built in, as browsers do).
 import { createClient } from '@supabase/supabase-js'
@@ -105,8 +105,8 @@ async function reference(supabase) {
   return lists
 }
 
-const alice = await connect('alice')
-const bob = await connect('bob')
+const alice = await connect(journey.learner)
+const bob = await connect(journey.intruder)
 const result = { alice: alice.profileId, bob: bob.profileId, expires_in: alice.session.expiresIn }
 
 result.reference = await reference(alice.supabase)
@@ -151,7 +151,7 @@ result.plan = await call(alice.supabase, 'my_learning_plan', {})
 
 // Refresh: a new sign-in and exchange; the accessToken callback now answers the new token, and
 // setAuth() hands it to Realtime. The channel keeps delivering under it.
-const refreshed = await signIn('alice')
+const refreshed = await signIn(journey.learner)
 result.refreshed_token_differs = refreshed.token !== alice.session.token
 alice.session.token = refreshed.token
 await alice.supabase.realtime.setAuth()
