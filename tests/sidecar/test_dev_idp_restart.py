@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from litestar.testing import AsyncTestClient
@@ -26,6 +27,13 @@ async def profiles_with_email(db: TestDatabase, email: str) -> int:
     async with db.owner() as conn:
         count: int = await conn.fetchval("select count(*) from app.profiles where email = $1", email)
     return count
+
+
+async def dev_user_tokens(sidecar: AsyncTestClient[Any], username: str, scope: str) -> httpx.Response:
+    """The dev IdP's answer to the dev-user grant (no password) for `username`."""
+    return await sidecar.post(
+        "/dev-idp/oauth/token", data={"grant_type": DEV_USER_GRANT, "username": username, "scope": scope}
+    )
 
 
 async def test_a_signed_up_user_signs_in_after_a_restart_as_the_same_profile(
@@ -60,10 +68,7 @@ async def test_tokens_keys_and_refresh_tokens_issued_before_a_restart_stay_valid
     make_sidecar: SidecarFactory, db: TestDatabase
 ) -> None:
     before = await make_sidecar(dev_settings(db.url))
-    issued = await before.post(
-        "/dev-idp/oauth/token",
-        data={"grant_type": DEV_USER_GRANT, "username": "alice", "scope": "openid email offline_access"},
-    )
+    issued = await dev_user_tokens(before, "alice", "openid email offline_access")
     assert issued.status_code == 200
     jwks_before = (await before.get("/dev-idp/.well-known/jwks.json")).json()
 
@@ -86,10 +91,7 @@ async def test_the_state_holds_hashes_and_digests_in_a_schema_nobody_else_reads(
     make_sidecar: SidecarFactory, db: TestDatabase
 ) -> None:
     sidecar = await make_sidecar(dev_settings(db.url))
-    issued = await sidecar.post(
-        "/dev-idp/oauth/token",
-        data={"grant_type": DEV_USER_GRANT, "username": "bob", "scope": "openid offline_access"},
-    )
+    issued = await dev_user_tokens(sidecar, "bob", "openid offline_access")
     assert (await sidecar.post("/v1/auth/signup", json=ERIN)).status_code == 201
     conn = await connect(db.url)  # as DATABASE_URL's role, which created the schema: nobody else may read it
     try:
