@@ -44,9 +44,16 @@ def install_generator() -> Path:
     npm = shutil.which("npm")
     if npm is None:
         raise TypesUnavailable("npm is not installed: install Node.js 20 or newer to generate the TypeScript types")
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=GENERATOR_DIR, check=True, capture_output=True
+    installed = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=GENERATOR_DIR,
+        check=False,
+        capture_output=True,
+        text=True,
     )
+    if installed.returncode != 0:  # offline, or a broken lock file: say so rather than print a traceback
+        failed = f"`npm ci` in {GENERATOR_DIR} exited with {installed.returncode}"
+        raise GenerationFailed(f"{failed}:\n{installed.stderr.strip()}")
     return GENERATOR_SCRIPT
 
 

@@ -7,10 +7,12 @@ import asyncio
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
-from sidecar.api_types import GENERATOR_DIR, TYPES_PATH, generate
+from sidecar import api_types
+from sidecar.api_types import GENERATOR_DIR, TYPES_PATH, GenerationFailed, generate, install_generator
 from sidecar.db.migrator import PROJECT_ROOT
 from tests.support.database import TestDatabase
 
@@ -47,3 +49,14 @@ def test_the_generator_is_the_version_the_pinned_supabase_cli_runs() -> None:
     image_versions = set(re.findall(rb"supabase/postgres-meta:v([0-9.]+[0-9])", binaries[0].read_bytes()))
     package = json.loads((GENERATOR_DIR / "package.json").read_text(encoding="utf-8"))
     assert image_versions == {package["dependencies"]["@supabase/postgres-meta"].encode()}
+
+
+def test_a_failing_install_is_reported_not_raised_as_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`npm ci` without a lock file fails at once, offline too: main prints the message and exits 2."""
+    monkeypatch.setattr(api_types, "GENERATOR_DIR", tmp_path)
+    monkeypatch.setattr(api_types, "GENERATOR_SCRIPT", tmp_path / "missing.js")
+    (tmp_path / "package.json").write_text('{"name": "probe", "version": "1.0.0"}', encoding="utf-8")
+    with pytest.raises(GenerationFailed, match="npm ci"):
+        install_generator()
