@@ -116,11 +116,11 @@ def _function_file_problems(path: str, text: str) -> list[str]:
                 problems.append(
                     f"{path}: {schema}.{name} is a trigger function: it lives in the migration of its trigger"
                 )
-            elif prefix is not None and prefix != area:
+            elif prefix is not None and prefix.rstrip("s") != area.rstrip("s"):  # error__ in errors/
                 problems.append(f"{path}: {schema}.{name} belongs to area {prefix}, not {area}")
     if len(names) > 1:
         family = _tokens(stem)
-        strangers = [n for n in names if not _tokens(n.split("__")[-1]) & family]
+        strangers = [n for n in names if not _tokens(n) & family]
         if strangers:
             problems.append(
                 f"{path}: defines {', '.join(strangers)} beside its family ({stem}): one function or one tight "
