@@ -18,7 +18,10 @@ from collections.abc import Iterable, Sequence
 
 import asyncpg
 
+from sidecar.db.sql_split import skip_block_comment, skip_quoted
+
 SWEPT_SCHEMAS = ("api", "private")
+_WHITESPACE = re.compile(r"\s+")
 
 # `create [or replace] function schema.name(` at the start of a statement, after any leading comments.
 _CREATE_FUNCTION = re.compile(
@@ -29,8 +32,26 @@ _CREATE_FUNCTION = re.compile(
 
 
 def _normalized(statement: str) -> str:
-    """Whitespace runs as one space: a re-indented file or CRLF line endings are not drift."""
-    return " ".join(statement.split())
+    """Whitespace runs as one space, except inside string literals (`'a  b'` is data, and editing it is
+    drift): a re-indented file or CRLF line endings are not drift. Comments are skipped over whole, so
+    an apostrophe in one starts no literal."""
+    pieces: list[str] = []
+    start = i = 0
+    while i < len(statement):
+        if statement.startswith("--", i):
+            end = statement.find("\n", i)
+            i = len(statement) if end == -1 else end + 1
+        elif statement.startswith("/*", i):
+            i = skip_block_comment(statement, i)
+        elif statement[i] == "'":
+            escaped = i > 0 and statement[i - 1] in "eE" and (i < 2 or not statement[i - 2].isalnum())
+            end = skip_quoted(statement, i, "'", backslash=escaped)
+            pieces += [_WHITESPACE.sub(" ", statement[start:i]), statement[i:end]]
+            start = i = end
+        else:
+            i += 1
+    pieces.append(_WHITESPACE.sub(" ", statement[start:]))
+    return "".join(pieces).strip()
 
 
 def first_difference(applied: Sequence[str], current: Sequence[str]) -> int | None:

@@ -24,12 +24,12 @@ def split_statements(script: str) -> list[str]:
             end = script.find("\n", i)
             i = n if end == -1 else end + 1
         elif ch == "/" and nxt == "*":
-            i = _skip_block_comment(script, i)
+            i = skip_block_comment(script, i)
         elif ch == "'":
             escaped = i > 0 and script[i - 1] in "eE" and (i < 2 or not script[i - 2].isalnum())
-            i = _skip_quoted(script, i, "'", backslash=escaped)
+            i = skip_quoted(script, i, "'", backslash=escaped)
         elif ch == '"':
-            i = _skip_quoted(script, i, '"', backslash=False)
+            i = skip_quoted(script, i, '"', backslash=False)
         elif ch == "$" and (match := _DOLLAR_TAG.match(script, i)) and not _is_identifier_char(script, i - 1):
             tag = match.group(0)
             end = script.find(tag, match.end())
@@ -48,7 +48,7 @@ def _is_identifier_char(script: str, index: int) -> bool:
     return index >= 0 and (script[index].isalnum() or script[index] == "_")
 
 
-def _skip_block_comment(script: str, i: int) -> int:
+def skip_block_comment(script: str, i: int) -> int:
     depth = 0
     n = len(script)
     while i < n:
@@ -65,7 +65,7 @@ def _skip_block_comment(script: str, i: int) -> int:
     return n
 
 
-def _skip_quoted(script: str, i: int, quote: str, *, backslash: bool) -> int:
+def skip_quoted(script: str, i: int, quote: str, *, backslash: bool) -> int:
     i += 1
     n = len(script)
     while i < n:
