@@ -25,6 +25,7 @@ from .tokens import Refusal
 log = logging.getLogger("localapi.realtime")
 
 CLOSE_SECONDS = 10.0
+TOO_SLOW = "the client is not reading its messages fast enough"
 PRESENCE_NOT_SERVED = "Presence is not served by the local Realtime: broadcasts only"
 
 
@@ -35,6 +36,7 @@ class RealtimeSocket:
         self.ws, self.ctx, self.vsn, self.api_key, self.headers = ws, ctx, vsn, api_key, headers
         self.channels: dict[str, Channel] = {}
         self._outbox: asyncio.Queue[str | bytes] = asyncio.Queue(maxsize=ctx.limits.outbox_limit)
+        self._outbox_bytes = 0  # the size of what is queued (characters of text frames, bytes of binary)
         self._stop = asyncio.Event()
         self._close_code: int = WSCloseCode.OK
         self._close_reason = b""
@@ -47,10 +49,15 @@ class RealtimeSocket:
     def send_encoded(self, data: str | bytes) -> None:
         if self._stop.is_set():
             return
+        if self._outbox_bytes + len(data) > self.ctx.limits.outbox_bytes_limit:
+            self.close(WSCloseCode.TRY_AGAIN_LATER, TOO_SLOW)
+            return
         try:
             self._outbox.put_nowait(data)
         except asyncio.QueueFull:
-            self.close(WSCloseCode.TRY_AGAIN_LATER, "the client is not reading its messages fast enough")
+            self.close(WSCloseCode.TRY_AGAIN_LATER, TOO_SLOW)
+            return
+        self._outbox_bytes += len(data)
 
     def forget(self, channel: Channel) -> None:
         if self.channels.get(channel.topic) is channel:
@@ -87,6 +94,7 @@ class RealtimeSocket:
     async def _write(self) -> None:
         while True:
             data = await self._outbox.get()
+            self._outbox_bytes -= len(data)
             try:
                 if isinstance(data, bytes):
                     await self.ws.send_bytes(data)

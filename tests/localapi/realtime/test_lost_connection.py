@@ -82,3 +82,13 @@ async def test_a_client_that_stops_reading_is_dropped_once_its_queue_is_full(
         socket.send_encoded(f'{{"n":{n}}}')
     await asyncio.wait_for(running, HANG_GUARD_SECONDS)  # returns although the close never completes
     assert peer.closed_with == (WSCloseCode.TRY_AGAIN_LATER, b"the client is not reading its messages fast enough")
+
+
+async def test_a_client_that_stops_reading_large_frames_is_dropped_before_they_add_up() -> None:
+    peer = PeerEnd(never)
+    socket = socket_on(peer, Limits(outbox_bytes_limit=10_000))
+    running = asyncio.create_task(socket.run())
+    for _ in range(10):  # far under the frame count, four times over the byte limit
+        socket.send_encoded("x" * 4_000)
+    await asyncio.wait_for(running, HANG_GUARD_SECONDS)
+    assert peer.closed_with == (WSCloseCode.TRY_AGAIN_LATER, b"the client is not reading its messages fast enough")
