@@ -1,5 +1,5 @@
 -- The Realtime objects our migrations use, as the Realtime service creates them
--- (supabase/realtime tenant migrations: messages partitioning, uuid ids, topic(), send()).
+-- in its tenant migrations (messages partitioning, uuid ids, topic(), send()).
 -- A DEFAULT partition stands in for Realtime's daily partitions, which its janitor creates.
 create schema if not exists realtime;
 grant usage on schema realtime to fluentpro_owner, anon, authenticated, service_role;

@@ -1,9 +1,7 @@
-"""Realtime channel authorization, checked by the local Realtime's own check (localapi/realtime), which
-decides as Realtime does (supabase/realtime authorization.ex).
-
-In one transaction on a privileged connection: insert a probe row for the topic, switch to the
-user's role, claims and topic, see whether the probe is visible (read) and whether an insert passes
-(write), then roll everything back.
+"""Realtime channel authorization for SQL tests: the local Realtime's own check
+(localapi/realtime/authorization.py, which decides as the Supabase Realtime service does), reduced
+to whether a user may read (join and hear broadcasts) and write (send) on a topic; and the
+broadcasts realtime.send has stored.
 """
 
 from __future__ import annotations
