@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sidecar.settings import SettingsError, env_bounded, env_bounded_int, env_str
+from sidecar.settings import SettingsError, env_bounded, env_bounded_int, env_list, env_str
 
 DAY = 86_400.0
 
@@ -36,7 +36,7 @@ class JobSettings:
 
     @classmethod
     def from_env(cls) -> JobSettings:
-        modules = tuple(m.strip() for m in (env_str("JOBS_MODULES", "") or "").split(",") if m.strip())
+        modules = env_list("JOBS_MODULES")
         default = cls()
         # Kept at least an hour (a client may still look at a finished job) and at most a year.
         retention_done = env_bounded("JOBS_RETENTION_DONE_SECONDS", default.retention_done, 3600, 365 * DAY)

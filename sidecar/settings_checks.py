@@ -34,7 +34,7 @@ def problems(settings: Settings) -> list[str]:
     if auth0.dev_idp:
         found.append(f"AUTH0_DOMAIN is unset: the dev identity provider is refused in {env.value}")
     for name, url in (("AUTH0_ISSUER", auth0.issuer), ("AUTH0_JWKS_URL", auth0.jwks_url)):
-        if not auth0.dev_idp and not _secure_url(url, allow_loopback_http=env is Environment.TEST):
+        if not auth0.dev_idp and not secure_url(url, allow_loopback_http=env is Environment.TEST):
             found.append(f"{name} must be an https URL ({url!r})")
     if tokens.private_key_pem is None and tokens.secret is None:
         found.append("SUPABASE_JWT_PRIVATE_KEY (or the legacy SUPABASE_JWT_SECRET) must be set")
@@ -68,7 +68,8 @@ def problems(settings: Settings) -> list[str]:
     return found
 
 
-def _secure_url(url: str, *, allow_loopback_http: bool) -> bool:
+def secure_url(url: str, *, allow_loopback_http: bool) -> bool:
+    """https with a host; or, when allowed (test's local fakes), plain http to a loopback host."""
     parts = urlsplit(url)
     if parts.scheme == "https":
         return bool(parts.hostname)
@@ -102,7 +103,7 @@ def _origin_problem(origin: str, *, allow_loopback_http: bool) -> str | None:
     extra = parts.username or parts.password or parts.path or parts.query or parts.fragment or "#" in origin
     if extra or not parts.hostname or "*" in origin or origin.endswith("?"):
         return f"CORS_ALLOW_ORIGINS entries must be scheme://host[:port] and nothing more, got {origin!r}"
-    if not _secure_url(origin, allow_loopback_http=allow_loopback_http):
+    if not secure_url(origin, allow_loopback_http=allow_loopback_http):
         return f"CORS_ALLOW_ORIGINS entries must be https origins, got {origin!r}"
     # Origins are compared as text: one written otherwise than browsers send it would never match.
     if origin != origin.lower() or not origin.isascii() or parts.port == DEFAULT_PORTS.get(parts.scheme):

@@ -7,11 +7,10 @@ operators can tighten them without code changes.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sidecar.settings import Environment, SettingsError, env_bounded, env_bounded_int, env_str
+from sidecar.settings_checks import secure_url
 
 DEFAULT_CHAT_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
@@ -46,10 +45,7 @@ class OpenAISettings:
         (test allows plain http on loopback, for the local fake server)."""
         if environment is Environment.DEVELOPMENT or not self.configured or self.base_url is None:
             return []
-        parts = urlsplit(self.base_url)
-        if parts.scheme == "https":
-            return []
-        if parts.scheme == "http" and environment is Environment.TEST and _is_loopback(parts.hostname or ""):
+        if secure_url(self.base_url, allow_loopback_http=environment is Environment.TEST):
             return []
         return [f"OPENAI_BASE_URL must be an https URL ({self.base_url!r})"]
 
@@ -83,12 +79,3 @@ class OpenAISettings:
         if settings.backoff_cap_seconds < settings.backoff_base_seconds:
             raise SettingsError("OPENAI_BACKOFF_CAP_SECONDS must be at least OPENAI_BACKOFF_BASE_SECONDS")
         return settings
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
