@@ -13,12 +13,13 @@ import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import web
 
-from localapi.auth import ApiKeys, TokenVerifier, VerifyToken
+from localapi.auth import ApiKeys, TokenVerifier
 from localapi.cors import cors
+from localapi.realtime import RealtimeServer
 from localapi.rest.emulator import PostgrestEmulator
 from localapi.rest.http import DataApiRoutes
 from localapi.settings import HOST, LocalApiSettings
@@ -26,22 +27,6 @@ from localapi.settings import HOST, LocalApiSettings
 log = logging.getLogger("localapi")
 REALTIME_PATH = "/realtime/v1/websocket"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class Realtime(Protocol):
-    async def start(self) -> None: ...
-    async def close(self) -> None: ...
-    async def handle(self, request: web.Request) -> web.StreamResponse: ...
-
-
-def realtime_server(database_url: str, verify_token: VerifyToken) -> Realtime | None:
-    """Realtime, when its package is installed in this tree (it lives in localapi/realtime/)."""
-    try:
-        from localapi.realtime import RealtimeServer  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    server: Realtime = RealtimeServer(database_url, verify_token)
-    return server
 
 
 @web.middleware
@@ -62,7 +47,7 @@ async def log_requests(request: web.Request, handler: Handler) -> web.StreamResp
         log.info("%s %s %d %.1fms", request.method, request.path, status, elapsed)
 
 
-def build_app(rest: PostgrestEmulator, keys: ApiKeys, realtime: Realtime | None = None) -> web.Application:
+def build_app(rest: PostgrestEmulator, keys: ApiKeys, realtime: RealtimeServer | None = None) -> web.Application:
     app = web.Application(middlewares=[log_requests, cors])
     if realtime is not None:
         app.router.add_get(REALTIME_PATH, realtime.handle, allow_head=False)
@@ -73,7 +58,7 @@ def build_app(rest: PostgrestEmulator, keys: ApiKeys, realtime: Realtime | None 
 class LocalApiServer:
     """The app listening on one port; starts and closes Realtime, not the emulator it is given."""
 
-    def __init__(self, rest: PostgrestEmulator, keys: ApiKeys, realtime: Realtime | None = None) -> None:
+    def __init__(self, rest: PostgrestEmulator, keys: ApiKeys, realtime: RealtimeServer | None = None) -> None:
         self.rest = rest
         self.keys = keys
         self.realtime = realtime
@@ -92,10 +77,12 @@ class LocalApiServer:
         return self
 
     async def close(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
+        # Realtime first: it closes its websockets, which the runner's cleanup would otherwise wait on
+        # for aiohttp's whole shutdown timeout.
         if self.realtime is not None:
             await self.realtime.close()
+        if self.runner is not None:
+            await self.runner.cleanup()
 
 
 async def serve(settings: LocalApiSettings, stop: asyncio.Event) -> None:
@@ -104,11 +91,10 @@ async def serve(settings: LocalApiSettings, stop: asyncio.Event) -> None:
         settings.database.url, verifier=verifier, pool_max=settings.database.pool_max
     ).start()
     keys = ApiKeys.from_settings(settings.tokens)
-    server = LocalApiServer(rest, keys, realtime_server(settings.database.url, verifier))
+    server = LocalApiServer(rest, keys, RealtimeServer(settings.database.url, verifier))
     try:
         await server.start(HOST, settings.port)
-        realtime = "and Realtime " if server.realtime is not None else ""
-        log.info("serving the Data API %son %s (anon key: fluentpro status)", realtime, server.url)
+        log.info("serving the Data API and Realtime on %s (anon key: fluentpro status)", server.url)
         await stop.wait()
     finally:
         await server.close()

@@ -11,7 +11,8 @@ import aiohttp
 import httpx
 import pytest
 
-from localapi.server import LocalApiServer, realtime_server
+from localapi.realtime import RealtimeServer
+from localapi.server import LocalApiServer
 from sidecar.db.migrator import PROJECT_ROOT
 from tests.localapi.rest.conftest import KEYS, Served, served, user_token
 
@@ -46,8 +47,7 @@ async def test_each_request_is_logged_once_without_its_token(served: Served, cap
 async def test_realtime_is_served_on_the_same_base_url(served: Served) -> None:
     """Supabase serves Realtime beside the Data API: /realtime/v1/websocket on the same origin."""
     assert served.db.api.verifier is not None
-    realtime = realtime_server(served.db.url, served.db.api.verifier)
-    assert realtime is not None, "localapi.realtime should export RealtimeServer"
+    realtime = RealtimeServer(served.db.url, served.db.api.verifier)
     server = await LocalApiServer(served.db.api, KEYS, realtime).start()
     try:
         url = f"{server.url.replace('http://', 'ws://')}/realtime/v1/websocket?apikey={KEYS.anon}&vsn=1.0.0"
