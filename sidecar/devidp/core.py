@@ -202,9 +202,14 @@ class IdentityProvider:
 
     def userinfo(self, access_token: str) -> dict[str, Any]:
         try:
+            # Any published key, as Auth0 does: a token signed before a rotation stays good until it expires.
+            kid = jwt.get_unverified_header(access_token).get("kid")
+            key = next((k for k in self.keys if k.kid == kid), None)
+            if key is None:
+                raise jwt.InvalidKeyError("unknown kid")
             claims = jwt.decode(
                 access_token,
-                key=self.keys[0].private.public_key(),
+                key=key.private.public_key(),
                 algorithms=["RS256"],
                 audience=self.audience,
                 issuer=self.issuer,

@@ -6,6 +6,7 @@ import jwt
 import pytest
 
 from sidecar.app import create_app
+from sidecar.devidp.core import IdentityProvider, IdpError
 from sidecar.settings import DEV_JWT_SECRET, Auth0Settings, Environment, Settings, TokenSettings
 from tests.sidecar.conftest import EXCHANGE, SidecarFactory, sidecar_settings
 from tests.sidecar.dev_stack import Client, dev_settings
@@ -58,3 +59,15 @@ def test_dev_idp_is_never_built_outside_development(db: TestDatabase) -> None:
 
     with pytest.raises(SettingsError, match="dev identity provider"):
         create_app(settings)
+
+
+def test_userinfo_accepts_a_token_signed_before_a_rotation_and_refuses_a_withdrawn_key() -> None:
+    idp = IdentityProvider(issuer="http://dev-idp.localhost/", audience="https://api.fluentpro.dev")
+    user = idp.dev_user("carol")
+    before = idp.tokens_for(user, scope="openid email")["access_token"]
+    idp.rotate()
+    assert idp.userinfo(before)["email"] == "carol@example.com"
+    idp.rotate(keep_old=False)
+    with pytest.raises(IdpError) as refused:
+        idp.userinfo(before)
+    assert (refused.value.status, refused.value.body["error"]) == (401, "invalid_token")
