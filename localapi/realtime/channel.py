@@ -157,11 +157,8 @@ class Channel:
     def close(self) -> None:
         if self.closed:
             return
-        self.push_close()
-        self.stop()
-
-    def push_close(self) -> None:
         self.socket.send(Frame(self.topic, "phx_close", {}, ref=self.join_ref, join_ref=self.join_ref))
+        self.stop()
 
     def stop(self) -> None:
         """Stop delivering and forget the channel, without telling the client (socket gone, or replaced)."""

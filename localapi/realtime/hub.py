@@ -37,9 +37,6 @@ class Hub:
     def topics(self) -> list[str]:
         return list(self._by_topic)
 
-    def subscriber_count(self, topic: str) -> int:
-        return len(self._by_topic.get(topic, ()))
-
     def publish(self, message: Broadcast, *, exclude: Subscriber | None = None) -> None:
         cache: EncodedCache = {}
         for subscriber in list(self._by_topic.get(message.topic, ())):

@@ -63,7 +63,6 @@ class BroadcastListener:
         self._published: OrderedDict[str, None] = OrderedDict()
         self._last_contact: datetime | None = None  # server time of the last confirmed contact
         self._task: asyncio.Task[None] | None = None
-        self.connected = asyncio.Event()
         self.reconnects = 0
         self._reconnected = asyncio.Condition()
         self.backend_pid: int | None = None  # the LISTEN connection's server process, for logs and tests
@@ -98,7 +97,6 @@ class BroadcastListener:
             raise
         self._last_contact = contact
         self.backend_pid = conn.get_server_pid()
-        self.connected.set()
         return conn
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
@@ -126,7 +124,6 @@ class BroadcastListener:
             except CONNECTION_LOST as exc:
                 log.warning("realtime listener: connection lost (%s); reconnecting", exc.__class__.__name__)
             finally:
-                self.connected.clear()
                 await _close_quietly(conn)
             conn = None
 
