@@ -3,14 +3,17 @@ holds its roles, in the database as in its token; nowhere but in development."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from sidecar.auth.passwords import password_errors
 from sidecar.db.connect import connect
 from sidecar.devidp.core import DEV_USER_GRANT
 from sidecar.devidp.demo import DEMO_USERS, DemoUser
-from sidecar.settings import DEV_JWT_SECRET
-from tests.sidecar.conftest import EXCHANGE, SidecarFactory
+from sidecar.settings import DEV_JWT_SECRET, Environment
+from tests.fakes.auth0 import FakeAuth0Server
+from tests.sidecar.conftest import EXCHANGE, SidecarFactory, sidecar_settings
 from tests.sidecar.dev_stack import Client, claims_of, dev_settings
 from tests.support.database import TestDatabase
 
@@ -87,7 +90,15 @@ async def test_the_dev_user_grant_named_admin_is_the_demo_admin(make_sidecar: Si
     assert "admin" in claims_of(exchanged.json()["access_token"])["app_roles"]
 
 
-async def test_no_demo_user_outside_development(sidecar: Client, db: TestDatabase) -> None:
+@pytest.mark.parametrize("environment", [Environment.TEST, Environment.DEVELOPMENT])
+async def test_no_demo_user_where_no_dev_idp_runs(
+    make_sidecar: SidecarFactory, auth0_server: FakeAuth0Server, db: TestDatabase, environment: Environment
+) -> None:
+    """Demo users come with the dev IdP only: not in test, nor in development against a real Auth0
+    tenant, where their public passwords would open real accounts."""
+    settings = sidecar_settings(db.url, auth0_server.url)
+    sidecar = await make_sidecar(settings=dataclasses.replace(settings, environment=environment))
+    assert (await sidecar.get("/health/live")).status_code == 200  # started: the lifespan has run
     async with db.owner() as conn:
         count = await conn.fetchval(
             "select count(*) from app.profiles where email = any($1::text[])", [user.email for user in DEMO_USERS]
