@@ -47,6 +47,8 @@ def collect() -> dict[str, Any]:
     host = env_str("HOST", "127.0.0.1") or "127.0.0.1"
     if host in ("0.0.0.0", "::"):  # listening everywhere: reachable on loopback
         host = "127.0.0.1"
+    if ":" in host:  # an IPv6 address is bracketed in a URL
+        host = f"[{host}]"
     sidecar_url = f"http://{host}:{env_port('PORT', 8000)}"
     dev_idp = Auth0Settings.from_env().dev_idp and env is Environment.DEVELOPMENT
     return {

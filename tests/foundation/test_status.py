@@ -67,6 +67,14 @@ def test_defaults_are_the_supabase_cli_port_and_the_sidecar_port(
     assert (status["api_url"], status["sidecar_url"]) == ("http://127.0.0.1:54321", "http://127.0.0.1:8000")
 
 
+@pytest.mark.parametrize(("host", "url"), [("0.0.0.0", "http://127.0.0.1:8000"), ("::1", "http://[::1]:8000")])
+def test_the_sidecar_url_is_one_a_browser_can_open(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], host: str, url: str
+) -> None:
+    env.setenv("HOST", host)
+    assert status_json(capsys)["sidecar_url"] == url
+
+
 @pytest.mark.parametrize(("name", "value"), [("PORT", "0"), ("LOCAL_API_PORT", "65536"), ("PORT", "80.5")])
 def test_a_port_that_is_no_tcp_port_is_refused_by_name(
     env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str
