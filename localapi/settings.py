@@ -13,7 +13,7 @@ from sidecar.settings import (
     Environment,
     SettingsError,
     TokenSettings,
-    env_int,
+    env_port,
     environment,
 )
 
@@ -35,9 +35,7 @@ class LocalApiSettings:
                 "the local API is a development stand-in and refuses to start when FLUENTPRO_ENV=production "
                 "(Supabase serves /rest/v1 and /realtime/v1 there)"
             )
-        port = env_int("LOCAL_API_PORT", DEFAULT_PORT)
-        if not 0 < port < 65536:
-            raise SettingsError(f"LOCAL_API_PORT must be a TCP port (1-65535), got {port}")
+        port = env_port("LOCAL_API_PORT", DEFAULT_PORT)
         tokens = TokenSettings.from_env(env)
         if not tokens.secret and not tokens.private_key_pem:
             raise SettingsError("SUPABASE_JWT_SECRET or SUPABASE_JWT_PRIVATE_KEY must be set to verify tokens")

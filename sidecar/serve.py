@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import uvicorn
 
 from sidecar.settings import Settings, SettingsError
@@ -9,7 +11,8 @@ from sidecar.settings import Settings, SettingsError
 
 def serve(host: str, port: int) -> int:
     try:
-        Settings.from_env()  # refuse a bad configuration before binding the port, with a clear message
+        settings = Settings.from_env()  # refuse a bad configuration before binding the port, with a clear message
+        refuse_dev_idp_beyond_loopback(settings, host)
     except SettingsError as exc:
         print(f"fluentpro serve: {exc}")
         return 2
@@ -26,3 +29,20 @@ def serve(host: str, port: int) -> int:
         server_header=False,
     )
     return 0
+
+
+def refuse_dev_idp_beyond_loopback(settings: Settings, host: str) -> None:
+    """The development identity provider signs anyone in as the demo admin (public passwords, and a
+    grant that needs none), so it is served to this machine only: a development sidecar that another
+    host could reach would hand out admin tokens. With an Auth0 tenant configured there is no dev IdP."""
+    if not settings.auth0.dev_idp:
+        return
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name other than localhost: it may resolve to any interface
+        loopback = False
+    if not loopback:
+        raise SettingsError(
+            f"the development identity provider is served on loopback only, not on {host!r}: "
+            "listen on 127.0.0.1 (HOST), or configure an Auth0 tenant (AUTH0_DOMAIN)"
+        )

@@ -15,7 +15,6 @@ from sidecar.settings_env import SettingsError as SettingsError
 from sidecar.settings_env import env_bool as env_bool
 from sidecar.settings_env import env_bounded as env_bounded
 from sidecar.settings_env import env_bounded_int as env_bounded_int
-from sidecar.settings_env import env_int as env_int
 from sidecar.settings_env import env_list as env_list
 from sidecar.settings_env import env_networks as env_networks
 from sidecar.settings_env import env_port as env_port

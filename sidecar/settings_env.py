@@ -63,11 +63,6 @@ def env_port(name: str, default: int) -> int:
     return env_bounded_int(name, default, 1, 65_535)
 
 
-def env_int(name: str, default: int) -> int:
-    """A whole number with no range of its own: the caller checks it (prefer `env_bounded_int`)."""
-    return env_bounded_int(name, default, -math.inf, math.inf)
-
-
 def env_bool(name: str, default: bool) -> bool:
     raw = env_str(name)
     if raw is None:
