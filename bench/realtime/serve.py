@@ -1,8 +1,8 @@
 """The local Realtime alone, in its own process, for the benchmark: `python -m bench.realtime.serve`.
 
 Reads DATABASE_URL, PORT, BENCH_JWT_SECRET and BENCH_JWT_ISSUER from the environment, verifies tokens
-with PyJWT as the sidecar mints them (HS256; clients connect with their own token as the key),
-prints `ready` once listening, and serves until stopped.
+with the local API's own verifier (HS256, as the sidecar mints them; clients connect with their own
+token as the key), prints `ready` once listening, and serves until stopped.
 """
 
 from __future__ import annotations
@@ -10,34 +10,20 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from typing import Any
 
-import jwt
 from aiohttp import web
 
-from localapi.auth import InvalidToken
+from localapi.auth import TokenVerifier
 from localapi.realtime import RealtimeServer
+from sidecar.settings import TokenSettings
 
 SECRET = os.environ.get("BENCH_JWT_SECRET", "")
 ISSUER = os.environ.get("BENCH_JWT_ISSUER", "fluentpro-bench")
 
 
-def verify_token(token: str) -> dict[str, Any]:
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            SECRET,
-            algorithms=["HS256"],
-            issuer=ISSUER,
-            audience="authenticated",
-            options={"require": ["exp", "iat", "role"]},
-        )
-    except jwt.PyJWTError as exc:
-        raise InvalidToken(str(exc)) from exc
-    return claims
-
-
 async def serve(database_url: str, port: int) -> None:
+    # The local API's own verifier, as localapi/server.py builds it from the sidecar's token settings.
+    verify_token = TokenVerifier.from_settings(TokenSettings(issuer=ISSUER, secret=SECRET, ttl_seconds=3600))
     server = RealtimeServer(database_url, verify_token)
     await server.start()
     app = web.Application()

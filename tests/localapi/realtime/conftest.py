@@ -6,13 +6,11 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
-import jwt
 import pytest
 from aiohttp import web
 
-from localapi.auth import InvalidToken
+from localapi.auth import TokenVerifier
 from localapi.realtime import Limits, RealtimeServer
 from sidecar.auth.tokens import TokenKeys
 from sidecar.settings import TokenSettings
@@ -20,23 +18,10 @@ from tests.support.database import TestDatabase
 
 ISSUER = "fluentpro-sidecar"
 SECRET = "realtime-test-secret-" + "x" * 24
-KEYS = TokenKeys(TokenSettings(issuer=ISSUER, secret=SECRET, ttl_seconds=600))
-
-
-def verify_token(token: str) -> dict[str, Any]:
-    """As the local API verifies Supabase JWTs: the sidecar's algorithm, secret and issuer; `exp`,
-    `iat` and `role` required (the anon key has no `aud`, so the audience is not required)."""
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            SECRET,
-            algorithms=["HS256"],
-            issuer=ISSUER,
-            options={"require": ["exp", "iat", "role"], "verify_aud": False},
-        )
-    except jwt.PyJWTError as exc:
-        raise InvalidToken(str(exc)) from exc
-    return claims
+SETTINGS = TokenSettings(issuer=ISSUER, secret=SECRET, ttl_seconds=600)
+KEYS = TokenKeys(SETTINGS)
+# The local API's own verifier, as localapi/server.py builds it from the sidecar's token settings.
+verify_token = TokenVerifier.from_settings(SETTINGS)
 
 
 def user_token(user_id: uuid.UUID, *, expires_in: int = 600) -> str:
