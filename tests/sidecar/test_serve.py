@@ -17,9 +17,7 @@ def development(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "dev.example.test"])
-def test_the_dev_idp_is_refused_on_a_reachable_address(
-    development: pytest.MonkeyPatch, host: str
-) -> None:
+def test_the_dev_idp_is_refused_on_a_reachable_address(development: pytest.MonkeyPatch, host: str) -> None:
     with pytest.raises(SettingsError, match="loopback only"):
         refuse_dev_idp_beyond_loopback(Settings.from_env(), host)
 
