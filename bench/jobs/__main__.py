@@ -23,6 +23,7 @@ import time
 import asyncpg
 from redis import Redis
 
+from bench.database import drop_database
 from bench.jobs import pgbench, stack
 from bench.report import Figure, emit
 from jobs import transport
@@ -134,7 +135,8 @@ def progress(started: float, what: str) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    db_url = await stack.create_database(DatabaseSettings.from_env().url)
+    server = DatabaseSettings.from_env().url
+    db_url = await stack.create_database(server)
     try:
         with stack.redis_database(REDIS_SERVER) as redis_url:
             started = time.perf_counter()
@@ -146,7 +148,7 @@ async def main(args: argparse.Namespace) -> None:
             figures.append(pgbench.worker_classes(redis_url, args.classes_jobs))
             progress(started, "worker classes")
     finally:
-        await stack.drop_database(db_url)
+        await drop_database(server, stack.DATABASE)
     emit("bench.jobs: outbox -> relay -> RQ against direct RQ; NOTIFY commit tax; worker class", figures)
 
 

@@ -12,12 +12,13 @@ from pathlib import Path
 
 from redis import Redis
 
-from sidecar.db.connect import connect, with_database
-from sidecar.db.migrator import Migrator
+from bench.database import create_migrated_database, scratch_name
+from sidecar.db.connect import connect_as_owner
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE = "bench_jobs"
 
+DATABASE = scratch_name("jobs")
 SCHEMA = """
 create schema bench_jobs;
 create table bench_jobs.effects (effect_id bigint generated always as identity primary key, path text not null);
@@ -45,30 +46,14 @@ end $$;
 
 
 async def create_database(server_url: str) -> str:
-    name = f"fp_bench_jobs_{os.getpid()}"
-    admin = await connect(with_database(server_url, "postgres"))
+    """A migrated scratch database with the pgbench-style enqueue function; returns its URL."""
+    url = await create_migrated_database(server_url, DATABASE)
+    conn = await connect_as_owner(url)
     try:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-        await admin.execute(f'create database "{name}"')
-    finally:
-        await admin.close()
-    conn = await connect(with_database(server_url, name))
-    try:
-        await Migrator(conn, log=lambda _line: None).migrate()
-        await conn.execute("set role fluentpro_owner")
         await conn.execute(SCHEMA)
     finally:
         await conn.close()
-    return with_database(server_url, name)
-
-
-async def drop_database(url: str) -> None:
-    name = url.rsplit("/", 1)[-1]
-    admin = await connect(with_database(url, "postgres"))
-    try:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        await admin.close()
+    return url
 
 
 @contextmanager

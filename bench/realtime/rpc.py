@@ -30,8 +30,9 @@ import aiohttp
 import asyncpg
 import httpx
 
+from bench.database import free_port
 from bench.realtime.rpc_load import AsyncpgPath, HttpPath, Rpc, closed_loop
-from bench.realtime.stack import Stack, free_port
+from bench.realtime.stack import Stack
 from bench.report import Figure
 from localapi.rest.emulator import PostgrestEmulator
 from sidecar.auth.anon_key import anon_key

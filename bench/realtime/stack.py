@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -15,9 +14,9 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from bench.database import create_migrated_database, drop_database, free_port, scratch_name
 from sidecar.auth.tokens import TokenKeys
-from sidecar.db.connect import connect, connect_as_owner, with_database
-from sidecar.db.migrator import Migrator
+from sidecar.db.connect import connect_as_owner
 from sidecar.settings import TokenSettings
 
 SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -39,23 +38,9 @@ class Stack:
         return await connect_as_owner(self.database_url)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def create_database(name: str, learners: int) -> list[uuid.UUID]:
-    admin = await connect(with_database(SERVER_URL, "postgres"))
+async def add_learners(database_url: str, learners: int) -> list[uuid.UUID]:
+    conn = await connect_as_owner(database_url)
     try:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-        await admin.execute(f'create database "{name}"')
-    finally:
-        await admin.close()
-    conn = await connect(with_database(SERVER_URL, name))
-    try:
-        await Migrator(conn, log=lambda _line: None).migrate()
-        await conn.execute("set role fluentpro_owner")
         rows = await conn.fetch(
             "insert into app.profiles (auth0_subject, email, email_verified, full_name) "
             "select 'auth0|bench-' || i, 'bench-' || i || '@example.com', true, 'Bench ' || i "
@@ -67,21 +52,13 @@ async def create_database(name: str, learners: int) -> list[uuid.UUID]:
     return [row["profile_id"] for row in rows]
 
 
-async def drop_database(name: str) -> None:
-    admin = await connect(with_database(SERVER_URL, "postgres"))
-    try:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        await admin.close()
-
-
 @asynccontextmanager
 async def running_stack(learners: int) -> AsyncIterator[Stack]:
-    name = f"fp_bench_realtime_{os.getpid()}"
+    name = scratch_name("realtime")
     secret = secrets.token_urlsafe(32)
     keys = TokenKeys(TokenSettings(issuer=ISSUER, secret=secret, ttl_seconds=3600))
-    profiles = await create_database(name, learners)
-    database_url = with_database(SERVER_URL, name)
+    database_url = await create_migrated_database(SERVER_URL, name)
+    profiles = await add_learners(database_url, learners)
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port), "BENCH_JWT_SECRET": secret}
     process = await asyncio.create_subprocess_exec(
@@ -101,4 +78,4 @@ async def running_stack(learners: int) -> AsyncIterator[Stack]:
         if process.returncode is None:
             process.terminate()
             await asyncio.wait_for(process.wait(), 10)
-        await drop_database(name)
+        await drop_database(SERVER_URL, name)

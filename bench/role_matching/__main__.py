@@ -19,41 +19,30 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.database import create_migrated_database, drop_database, scratch_name
 from bench.report import Figure, emit
 from bench.role_matching.baseline import TfidfNearestNeighbour
 from bench.role_matching.split import read_queries, write_split
 from sidecar.catalogue.seed import ALTERNATE_TITLES, OCCUPATIONS, load_catalogue, read_csv
-from sidecar.db.connect import assume_owner, connect, with_database
-from sidecar.db.migrator import PROJECT_ROOT, Migrator
+from sidecar.db.connect import connect, connect_as_owner, with_database
+from sidecar.db.migrator import PROJECT_ROOT
 from sidecar.settings import DatabaseSettings
 
 GOALS = {"top1": 0.60, "top5": 0.85, "p95": 20.0}
+DATABASE = scratch_name("role_matching")
 
 
 async def build_database(url: str, excluded: set[str]) -> None:
-    name = f"fp_bench_role_matching_{os.getpid()}"
-    admin = await connect(with_database(url, "postgres"))
-    await admin.execute(f'drop database if exists "{name}" with (force)')
-    await admin.execute(f'create database "{name}"')
-    await admin.close()
-    conn = await connect(with_database(url, name))
+    conn = await connect_as_owner(await create_migrated_database(url, DATABASE))
     try:
-        await Migrator(conn, log=lambda _line: None).migrate()
-        await assume_owner(conn)
         async with conn.transaction():
             await load_catalogue(conn, PROJECT_ROOT, print, keep=lambda _code, title: title not in excluded)
     finally:
         await conn.close()
 
 
-async def drop_database(url: str) -> None:
-    admin = await connect(with_database(url, "postgres"))
-    await admin.execute(f'drop database if exists "fp_bench_role_matching_{os.getpid()}" with (force)')
-    await admin.close()
-
-
 async def run_search(url: str, gold: dict[str, set[str]]) -> tuple[list[list[str]], list[float]]:
-    conn = await connect(with_database(url, f"fp_bench_role_matching_{os.getpid()}"))
+    conn = await connect(with_database(url, DATABASE))
     try:
         await conn.execute("set role authenticated")
         claims = json.dumps({"sub": str(uuid.uuid4()), "role": "authenticated"})
@@ -101,7 +90,7 @@ def main() -> int:
     try:
         results, latencies = asyncio.run(run_search(url, gold))
     finally:
-        asyncio.run(drop_database(url))
+        asyncio.run(drop_database(url, DATABASE))
     seeded = [(r["code"], r["title"]) for r in read_csv(PROJECT_ROOT / OCCUPATIONS)] + [
         (r["code"], r["alternate_title"])
         for r in read_csv(PROJECT_ROOT / ALTERNATE_TITLES)

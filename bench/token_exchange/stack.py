@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -24,8 +23,8 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from sidecar.db.connect import connect, with_database
-from sidecar.db.migrator import Migrator
+from bench.database import create_migrated_database, drop_database, free_port, scratch_name
+from sidecar.db.connect import with_database
 from sidecar.devidp.core import IdentityProvider
 from sidecar.devidp.routes import idp_app
 
@@ -47,36 +46,6 @@ class Stack:
         except OSError:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def create_database() -> str:
-    name = f"fp_bench_token_exchange_{os.getpid()}"
-    admin = await connect(with_database(SERVER_URL, "postgres"))
-    try:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-        await admin.execute(f'create database "{name}"')
-    finally:
-        await admin.close()
-    conn = await connect(with_database(SERVER_URL, name))
-    try:
-        await Migrator(conn, log=lambda _line: None).migrate()
-    finally:
-        await conn.close()
-    return name
-
-
-async def drop_database(name: str) -> None:
-    admin = await connect(with_database(SERVER_URL, "postgres"))
-    try:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        await admin.close()
 
 
 def start_idp() -> tuple[IdentityProvider, uvicorn.Server, str]:
@@ -114,7 +83,8 @@ def sidecar_env(database: str, idp_url: str, *, profile_cache: bool = True) -> d
 
 @asynccontextmanager
 async def running_stack(*, profile_cache: bool = True) -> AsyncIterator[Stack]:
-    database = await create_database()
+    database = scratch_name("token_exchange")
+    await create_migrated_database(SERVER_URL, database)
     idp, idp_server, idp_url = start_idp()
     port = free_port()
     process = await asyncio.create_subprocess_exec(
@@ -132,7 +102,7 @@ async def running_stack(*, profile_cache: bool = True) -> AsyncIterator[Stack]:
         process.terminate()
         await asyncio.wait_for(process.wait(), 10)
         idp_server.should_exit = True
-        await drop_database(database)
+        await drop_database(SERVER_URL, database)
 
 
 async def wait_until_up(url: str, process: asyncio.subprocess.Process) -> None:
