@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import uuid
 
+from jobs.ai_spend import deferral, require_budget
 from jobs.registry import Backoff, JobContext, PermanentJobError, job_kind
 from sidecar.ai.client import Usage
 from sidecar.ai.errors import AIUnavailable
-from sidecar.ai.runtime import process_client, record_usage, wait_for_ai
+from sidecar.ai.runtime import process_client, record_usage
 
 KIND = "job_roles__embed"
 ROWS_PER_RUN = 192
@@ -67,12 +68,12 @@ async def embed_job_roles(job: JobContext) -> None:
     batch, more = stale[:ROWS_PER_RUN], len(stale) > ROWS_PER_RUN
     if not batch:
         return
+    await require_budget(job.conn)  # the catalogue's embeddings spend the same daily budget as learners
     usage: list[Usage] = []
     try:
         vectors = await client.embed([r["content"] for r in batch], on_usage=usage.append)
     except AIUnavailable as exc:
-        await wait_for_ai(job.conn, KIND, job.payload, job.profile_id, exc)
-        return
+        raise deferral(exc) from exc  # this row waits, its attempt not spent; no copy is queued
     await job.conn.executemany(
         STORE, [(r["job_role_id"], model, r["content_sha256"], v) for r, v in zip(batch, vectors, strict=True)]
     )

@@ -8,7 +8,6 @@ so a new loop gets a new client (the breaker carries over).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -16,7 +15,6 @@ import asyncpg
 
 from sidecar.ai.breaker import CircuitBreaker
 from sidecar.ai.client import AIClient, Usage
-from sidecar.ai.errors import AIUnavailable
 from sidecar.ai.settings import OpenAISettings
 
 log = logging.getLogger("fluentpro.ai")
@@ -46,20 +44,3 @@ async def record_usage(conn: asyncpg.Connection, profile_id: Any, feature: str, 
         "values ($1, $2, $3, $4, $5)",
         [(profile_id, feature, u.model, u.prompt_tokens, u.completion_tokens) for u in usage],
     )
-
-
-async def wait_for_ai(
-    conn: asyncpg.Connection, kind: str, payload: dict[str, Any], profile_id: Any, error: AIUnavailable
-) -> int:
-    """A job whose AI is unavailable waits instead of failing: it enqueues its own continuation after the
-    upstream's Retry-After (or a minute) and ends. Attempts are not spent on outages or missing settings."""
-    delay = max(error.retry_after or 60.0, 5.0)
-    job_id: int = await conn.fetchval(
-        "select private.enqueue_job($1, $2::jsonb, null, now() + make_interval(secs => $3), $4)",
-        kind,
-        json.dumps(payload),
-        delay,
-        profile_id,
-    )
-    log.warning("%s waits %.0fs for the AI service (%s): continues as job %s", kind, delay, error.code, job_id)
-    return job_id

@@ -176,3 +176,34 @@ async def test_catalogue_embeddings_are_batched_resumable_and_only_redo_stale_ro
     await run_inline(db, only)
     (request,) = openai_env.requests_to("/v1/embeddings")[before:]
     assert len(request.body["input"]) == 1 and request.body["input"][0].endswith("Updated.")  # the fresh one is skipped
+
+
+async def test_embeddings_wait_as_the_same_row_while_openai_is_not_configured(
+    db: TestDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+    await seed_catalogue(db, 20)
+    async with db.owner() as conn:
+        job_id = await conn.fetchval("select private.enqueue_job('job_roles__embed', '{}')")
+    assert await run_inline(db, job_id) == "deferred"
+    (waiting,) = await pending_jobs(db, "job_roles__embed")  # the same row, no copy queued beside it
+    async with db.owner() as conn:
+        row = await conn.fetchrow("select attempts, last_error from private.job_outbox where job_id = $1", job_id)
+    assert waiting["job_id"] == job_id and row["attempts"] == 0
+    assert str(row["last_error"]).startswith("ai.not_configured")
+
+
+async def test_embeddings_wait_while_the_daily_budget_is_spent(db: TestDatabase, openai_env: FakeOpenAI) -> None:
+    await seed_catalogue(db, 20)
+    async with db.owner() as conn:
+        await conn.execute("update private.ai_budget set daily_tokens = 100")
+        await conn.execute(
+            "insert into app.ai_usage (feature, model, prompt_tokens, completion_tokens) "
+            "values ('job_role_embedding', 'fake-embedding', 100, 0)"
+        )
+        job_id = await conn.fetchval("select private.enqueue_job('job_roles__embed', '{}')")
+    assert await run_inline(db, job_id) == "deferred"
+    assert openai_env.requests_to("/v1/embeddings") == []
+    async with db.owner() as conn:
+        row = await conn.fetchrow("select status, last_error from private.job_outbox where job_id = $1", job_id)
+    assert row["status"] == "pending" and str(row["last_error"]).startswith("ai.budget_exhausted")
