@@ -54,18 +54,8 @@ using (profile_id = (select auth.uid()));
 
 grant select on app.learning_plans to authenticated, service_role;
 
-create function private.tg_learning_plans__touch_updated_at() returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-    new.updated_at := pg_catalog.now();
-    return new;
-end;
-$$;
-
 create trigger _100_touch_updated_at before update on app.learning_plans
-for each row execute function private.tg_learning_plans__touch_updated_at();
+for each row execute function private.tg__touch_updated_at();
 
 -- Tell the owner's private topic when a generation ends (ready or failed).
 -- security definer: realtime.send is invoker-rights and the job's or RPC's role may not insert messages.

@@ -2,10 +2,9 @@
 -- call), and per-learner rate limits on AI features (a sliding window over recorded requests).
 --   private.ai_rate_limits : the limit of each feature (rows, so operators tune them without a deploy).
 --   private.ai_requests    : one row per request that a limit counted.
---   private.ai_take_quota  : count-and-record in one step; returns 0 or the seconds to wait.
---   private.record_ai_usage: what the sidecar calls, as the user, after an upstream call.
--- Touches: app.ai_usage, private.ai_rate_limits, private.ai_requests, private.ai_take_quota,
---          private.record_ai_usage.
+-- The functions that count and record (private.ai_take_quota, private.record_ai_usage, ...) live in
+-- supabase/functions_sql/ai/.
+-- Touches: app.ai_usage, private.ai_rate_limits, private.ai_requests.
 
 create table app.ai_usage (
     ai_usage_id bigint generated always as identity primary key,
@@ -73,70 +72,3 @@ create index ai_requests_window_idx on private.ai_requests (profile_id, feature,
 create index ai_requests_feature_idx on private.ai_requests (feature);
 
 alter table private.ai_requests enable row level security;
-
--- Take one request of the caller's quota for a feature: 0 when allowed (and counted), else the whole
--- seconds until the oldest counted request leaves the window. Serialised per learner and feature.
--- security definer: learners have no rights on the quota tables; it acts only for auth.uid().
-create function private.ai_take_quota(feature text) returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-    caller uuid := auth.uid();
-    limits private.ai_rate_limits;
-    used integer;
-    oldest timestamptz;
-begin
-    if caller is null then
-        perform private.raise_error('ai.not_signed_in', 'Sign in first.', 401);
-    end if;
-    select * into limits from private.ai_rate_limits as l where l.feature = ai_take_quota.feature;
-    if not found then
-        raise exception 'unknown rate-limited feature %', ai_take_quota.feature using errcode = '22023';
-    end if;
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(caller::text || ':' || limits.feature, 0));
-    select count(*), min(r.created_at) into used, oldest
-    from private.ai_requests as r
-    where
-        r.profile_id = caller and r.feature = limits.feature
-        and r.created_at > pg_catalog.now() - pg_catalog.make_interval(secs => limits.window_seconds);
-    if used >= limits.max_requests then
-        return greatest(
-            1,
-            pg_catalog.ceil(extract(epoch from (
-                oldest + pg_catalog.make_interval(secs => limits.window_seconds) - pg_catalog.now()
-            )))::integer
-        );
-    end if;
-    insert into private.ai_requests (profile_id, feature) values (caller, limits.feature);
-    return 0;
-end;
-$$;
-
-comment on function private.ai_take_quota(text) is
-'Count one request of the caller (auth.uid()) against a feature''s rate limit: 0 if allowed, else seconds to wait.';
-
-grant execute on function private.ai_take_quota(text) to authenticated;
-
--- Record tokens of an upstream call made on the caller's behalf (the sidecar acts as the user).
--- security definer: learners may read their usage but never write it directly.
-create function private.record_ai_usage(
-    feature text, model text, prompt_tokens integer, completion_tokens integer
-) returns void
-language sql
-volatile
-security definer
-set search_path = ''
-as $$
-    insert into app.ai_usage (profile_id, feature, model, prompt_tokens, completion_tokens)
-    select auth.uid(), record_ai_usage.feature, record_ai_usage.model, record_ai_usage.prompt_tokens,
-        record_ai_usage.completion_tokens
-    where auth.uid() is not null
-$$;
-
-comment on function private.record_ai_usage(text, text, integer, integer) is
-'Record the tokens of one AI call made for the caller (auth.uid()).';
-
-grant execute on function private.record_ai_usage(text, text, integer, integer) to authenticated;

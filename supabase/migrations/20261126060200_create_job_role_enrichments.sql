@@ -103,18 +103,8 @@ comment on function private.tg_job_role_enrichments__notify_author() is
 create trigger _900_notify_author after insert or update on app.job_role_enrichments
 for each row execute function private.tg_job_role_enrichments__notify_author();
 
-create function private.tg_job_role_enrichments__touch_updated_at() returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-    new.updated_at := pg_catalog.now();
-    return new;
-end;
-$$;
-
 create trigger _100_touch_updated_at before update on app.job_role_enrichments
-for each row execute function private.tg_job_role_enrichments__touch_updated_at();
+for each row execute function private.tg__touch_updated_at();
 
 create table private.job_role_embeddings (
     job_role_id uuid not null references app.job_roles (job_role_id) on delete cascade,

@@ -19,17 +19,6 @@ OPEN_TO_EVERY_CALLER = {
     "job_roles_attribution": "static licence text O*NET's CC BY 4.0 asks us to show wherever roles are shown",
 }
 
-# Functions whose own caller check has not moved to private.caller_id() yet (the AI area). Their
-# "not signed in" answer is still ai.not_signed_in and they serve suspended users; remove each
-# entry when the function calls private.caller_id().
-NOT_YET_ON_CALLER_ID = {
-    "job_role_enrichment",
-    "my_learning_plan",
-    "request_learning_plan",
-    "ai_budget",
-    "set_ai_budget",
-}
-
 API_FUNCTIONS = """
 select p.proname as name, coalesce(p.proargnames[1:p.pronargs], '{}') as arguments
 from pg_catalog.pg_proc as p
@@ -57,7 +46,7 @@ async def test_every_api_function_refuses_callers_it_does_not_know(db: TestDatab
     before = await snapshot(db)
     wrong = []
     for name, arguments in functions:
-        if name in OPEN_TO_EVERY_CALLER or name in NOT_YET_ON_CALLER_ID:
+        if name in OPEN_TO_EVERY_CALLER:
             continue
         args = dict.fromkeys(arguments)  # every argument null: the caller is refused before any is read
         for who, (client, status, code) in callers.items():
@@ -68,19 +57,8 @@ async def test_every_api_function_refuses_callers_it_does_not_know(db: TestDatab
     assert await snapshot(db) == before
 
 
-async def test_the_exemption_lists_hold_only_what_they_must(db: TestDatabase) -> None:
-    """An open function must exist; a function awaiting private.caller_id() must still await it, so the
-    entry goes as soon as its function moves."""
-    names = {name for name, _ in await _api_functions(db)}
-    assert set(OPEN_TO_EVERY_CALLER) <= names
-    nobody = db.api.as_claims({"role": "authenticated"})
-    moved = []
-    for name, arguments in await _api_functions(db):
-        if name in NOT_YET_ON_CALLER_ID:
-            response = await nobody.rpc(name, dict.fromkeys(arguments))
-            if response.code == "auth.not_signed_in":
-                moved.append(name)
-    assert moved == [], "these use private.caller_id() now: remove them from NOT_YET_ON_CALLER_ID"
+async def test_the_open_functions_exist(db: TestDatabase) -> None:
+    assert set(OPEN_TO_EVERY_CALLER) <= {name for name, _ in await _api_functions(db)}
 
 
 @pytest.mark.parametrize("name", sorted(OPEN_TO_EVERY_CALLER))

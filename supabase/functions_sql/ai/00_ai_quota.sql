@@ -70,10 +70,7 @@ security definer
 set search_path = ''
 as $$
 begin
-    if auth.uid() is null then
-        perform private.raise_error('ai.not_signed_in', 'Sign in first.', 401);
-    end if;
-    return private.ai_charge(auth.uid(), ai_take_quota.feature);
+    return private.ai_charge(private.caller_id(), ai_take_quota.feature);
 end;
 $$;
 
@@ -90,10 +87,7 @@ security definer
 set search_path = ''
 as $$
 begin
-    if auth.uid() is null then
-        perform private.raise_error('ai.not_signed_in', 'Sign in first.', 401);
-    end if;
-    return private.ai_window_wait(auth.uid(), ai_quota_wait.feature);
+    return private.ai_window_wait(private.caller_id(), ai_quota_wait.feature);
 end;
 $$;
 

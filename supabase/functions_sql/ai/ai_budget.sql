@@ -5,6 +5,7 @@ stable
 set search_path = ''
 as $$
 begin
+    perform private.caller_id();
     if not private.has_permission('ai.manage') then
         perform private.raise_error('ai.forbidden', 'The AI budget needs the ai.manage permission.', 403);
     end if;

@@ -8,9 +8,7 @@ declare
     proposal app.job_role_enrichments;
     nearest_title text;
 begin
-    if auth.uid() is null then
-        perform private.raise_error('ai.not_signed_in', 'Sign in first.', 401);
-    end if;
+    perform private.caller_id();
     -- RLS decides visibility (author or reviewer); an invisible proposal is reported as missing.
     select * into proposal from app.job_role_enrichments as e where e.job_role_id = job_role_enrichment.job_role_id;
     if not found then
@@ -34,6 +32,6 @@ end;
 $$;
 
 comment on function api.job_role_enrichment(uuid) is
-'The AI enrichment proposal for a custom job role: {job_role_id, description_third_person, keywords, nearest_job_role {job_role_id, title} | null, seniority, model, updated_at}. For the role''s author and reviewers. Errors: ai.not_signed_in (401), ai.enrichment_not_found (404).';
+'The AI enrichment proposal for a custom job role: {job_role_id, description_third_person, keywords, nearest_job_role {job_role_id, title} | null, seniority, model, updated_at}. For the role''s author and reviewers. Errors: auth.not_signed_in (401), ai.enrichment_not_found (404).';
 
 grant execute on function api.job_role_enrichment(uuid) to authenticated;

@@ -5,12 +5,9 @@ stable
 set search_path = ''
 as $$
 declare
-    caller uuid := auth.uid();
+    caller uuid := private.caller_id();
     found_plan app.learning_plans;
 begin
-    if caller is null then
-        perform private.raise_error('ai.not_signed_in', 'Sign in first.', 401);
-    end if;
     -- RLS (select_own) would hide other learners' rows anyway; the filter states the intent.
     select * into found_plan from app.learning_plans as p where p.profile_id = caller;
     if not found then
@@ -29,6 +26,6 @@ end;
 $$;
 
 comment on function api.my_learning_plan() is
-'Your learning plan: {status none|pending|ready|failed, plan (null until the first success; the previous plan while a new one is pending or after a failure), schema_version, failure_code, requested_at, generated_at}. failed with ai.not_configured, ai.circuit_open, ai.budget_exhausted or ai.rate_limited means the generation cannot run now and waits (it runs by itself later); other codes mean it failed. Errors: ai.not_signed_in (401).';
+'Your learning plan: {status none|pending|ready|failed, plan (null until the first success; the previous plan while a new one is pending or after a failure), schema_version, failure_code, requested_at, generated_at}. failed with ai.not_configured, ai.circuit_open, ai.budget_exhausted or ai.rate_limited means the generation cannot run now and waits (it runs by itself later); other codes mean it failed. Errors: auth.not_signed_in (401).';
 
 grant execute on function api.my_learning_plan() to authenticated;

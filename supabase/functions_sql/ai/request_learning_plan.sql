@@ -5,12 +5,9 @@ volatile
 set search_path = ''
 as $$
 declare
-    caller uuid := auth.uid();
+    caller uuid := private.caller_id();
     wait_seconds integer;
 begin
-    if caller is null then
-        perform private.raise_error('ai.not_signed_in', 'Sign in first.', 401);
-    end if;
     if not exists (
         select from app.onboardings as o where o.profile_id = caller and o.completed_at is not null
     ) then
@@ -35,6 +32,6 @@ end;
 $$;
 
 comment on function api.request_learning_plan() is
-'Ask for a new learning plan built from your current onboarding choices; the current plan stays readable until the new one is ready (Realtime learning_plan_ready). Every generation that runs, asked for or caused by changed choices, counts against your learning_plan_regeneration limit (private.ai_rate_limits); asking while one is queued joins it. Returns api.my_learning_plan(). Errors: ai.not_signed_in (401), ai.onboarding_incomplete (409), ai.rate_limited (429, details.retry_after_seconds), ai.budget_exhausted (503, details.retry_after_seconds).';
+'Ask for a new learning plan built from your current onboarding choices; the current plan stays readable until the new one is ready (Realtime learning_plan_ready). Every generation that runs, asked for or caused by changed choices, counts against your learning_plan_regeneration limit (private.ai_rate_limits); asking while one is queued joins it. Returns api.my_learning_plan(). Errors: auth.not_signed_in (401), ai.onboarding_incomplete (409), ai.rate_limited (429, details.retry_after_seconds), ai.budget_exhausted (503, details.retry_after_seconds).';
 
 grant execute on function api.request_learning_plan() to authenticated;

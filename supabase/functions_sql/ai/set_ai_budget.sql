@@ -4,12 +4,12 @@ language plpgsql
 volatile
 set search_path = ''
 as $$
-#variable_conflict use_variable
 begin
+    perform private.caller_id();
     if not private.has_permission('ai.manage') then
         perform private.raise_error('ai.forbidden', 'The AI budget needs the ai.manage permission.', 403);
     end if;
-    return private.set_ai_budget(daily_tokens);
+    return private.set_ai_budget(set_ai_budget.daily_tokens);
 end;
 $$;
 
