@@ -85,7 +85,9 @@ create trigger _900_notify_owner after insert or update on app.learning_plans
 for each row when (new.status in ('ready', 'failed'))
 execute function private.tg_learning_plans__notify_owner();
 
--- The plan row follows its generate job: enqueued -> pending, dead -> failed with the error's code.
+-- The plan row follows its generate job: enqueued -> pending; put back to pending by the worker with a
+-- reason (the AI is not configured, the budget or the learner's limit is spent) -> failed with that code
+-- while it waits; dead -> failed with the error's code. The last good plan stays readable.
 -- security definer: the outbox is written by several roles (owner, definer triggers); the plan table only by the owner.
 create function private.tg_job_outbox__track_learning_plan() returns trigger
 language plpgsql
@@ -104,14 +106,23 @@ begin
         values (learner, 'pending', pg_catalog.now())
         on conflict (profile_id) do update
         set status = 'pending', failure_code = null, requested_at = pg_catalog.now();
+        return null;
+    end if;
+    if new.status = 'pending' and old.status = 'running' then
+        -- The worker deferred the attempt (jobs.registry.JobDeferred): last_error starts with the reason's code.
+        code := pg_catalog.substring(new.last_error, '^(ai\.[a-z_]+)');
     elsif new.status = 'dead' and old.status is distinct from 'dead' then
         code := coalesce(
             pg_catalog.substring(new.last_error, '(ai\.[a-z_]+)'),
             case when new.last_error ~ '^timed out' then 'ai.upstream_timeout' end,
             'ai.upstream_error'
         );
+    end if;
+    if code is not null then
         update app.learning_plans as p set status = 'failed', failure_code = code
-        where p.profile_id = learner and p.status = 'pending';
+        where
+            p.profile_id = learner and p.status in ('pending', 'failed')
+            and p.failure_code is distinct from code;
     end if;
     return null;
 end;

@@ -6,11 +6,6 @@ from __future__ import annotations
 from sidecar.db.migrator import PROJECT_ROOT
 from tests.foundation.sql_placement import placement_problems
 
-# The AI area's SQL (AI quotas) is being reworked as this rule lands, and follows it when that work
-# ends; until then its files are left out. The second assertion fails once nothing there breaks the
-# rule, so the exemption cannot outlive its reason.
-AWAITING_THE_AI_REWORK = ("supabase/functions_sql/ai/",)
-
 
 def _tree(folder: str) -> dict[str, str]:
     base = PROJECT_ROOT / "supabase" / folder
@@ -18,12 +13,7 @@ def _tree(folder: str) -> dict[str, str]:
 
 
 def test_the_repository_follows_the_rule() -> None:
-    problems = placement_problems(_tree("migrations"), _tree("functions_sql"))
-    unexpected = [p for p in problems if not p.startswith(AWAITING_THE_AI_REWORK)]
-    assert unexpected == []
-    assert any(p.startswith(AWAITING_THE_AI_REWORK) for p in problems), (
-        "the AI area follows the rule: drop the exemption"
-    )
+    assert placement_problems(_tree("migrations"), _tree("functions_sql")) == []
 
 
 TABLE = "create table app.notes (note_id uuid primary key default private.new_note_id(), body text);"
