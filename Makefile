@@ -10,7 +10,9 @@ STAMP := $(VENV)/.installed
 CLI_DIR := tools/supabase-cli
 JS_CLIENT_DIR := tools/supabase-js
 PG_META_DIR := tools/postgres-meta
+# Workers: one per core; tests sharing the `fluentpro dev` stack stay in one worker (tests/conftest.py).
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 
 .PHONY: help install run test lint fmt db-migrate db-reset db-seed db-status bench api-docs search-index supabase-cli supabase-js postgres-meta types clean
 
@@ -50,7 +52,7 @@ run: install ## Install, migrate, seed and start sidecar + relay + worker (Ctrl-
 	$(BIN)/fluentpro dev
 
 test: install supabase-cli supabase-js postgres-meta ## Run every test against the local PostgreSQL and Redis
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy and sqlfluff
 	$(BIN)/ruff check .

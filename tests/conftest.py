@@ -17,11 +17,34 @@ from tests.support.database import (
     drop_database,
     drop_stale_databases,
 )
+from tests.support.private_postgres import PrivatePostgres
+from tests.support.run_cluster import start_for_run, stop_for_run
 
 # Unset, FLUENTPRO_ENV means production; processes the tests start inherit `test` unless they say otherwise.
 os.environ.setdefault("FLUENTPRO_ENV", "test")
 
 __all__ = ["client_stack"]
+_RUN_CLUSTER = pytest.StashKey[PrivatePostgres | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Only the controlling process starts the run's server; xdist workers inherit TEST_DATABASE_URL.
+    if not hasattr(config, "workerinput"):
+        config.stash[_RUN_CLUSTER] = start_for_run()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cluster = config.stash.get(_RUN_CLUSTER, None)
+    if cluster is not None:
+        stop_for_run(cluster)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the one `fluentpro dev` stack run in one xdist worker (`--dist loadgroup`), which then
+    starts that stack once; every other test goes wherever a worker is free."""
+    for item in items:
+        if "client_stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("client_stack"))
 
 
 @pytest.fixture(scope="session")

@@ -52,7 +52,9 @@ def test_status_of_a_missing_database_says_how_to_create_it() -> None:
     assert "does not exist" in result.stderr and "fluentpro db migrate" in result.stderr
 
 
-def test_dev_stops_every_process_when_one_crashes(tmp_path: Path) -> None:
+def test_dev_stops_every_process_when_one_crashes(tmp_path: Path, template_db: str) -> None:
+    # template_db: the local API that `dev` starts beside the Procfile connects as the compat roles,
+    # which exist on the server once a database has been migrated.
     marker = tmp_path / "survivor-finished"
     procfile = tmp_path / "Procfile"
     procfile.write_text(f"survivor: sleep 30 && touch {marker}\ncrasher: sleep 1 && exit 3\n", encoding="utf-8")

@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL cluster of a test's own, for faults the shared server must not suffer.
 
-The shared server (TEST_DATABASE_URL, 127.0.0.1:5432) serves every other test, and more besides, so a
-test that restarts or stops PostgreSQL (reliability catalogue R04) does it to a cluster made here:
+The run's server (TEST_DATABASE_URL, see run_cluster.py, itself a cluster made here) serves every
+other test at once, so a test that restarts or stops PostgreSQL (reliability catalogue R04) does it to
+a cluster of its own:
 `initdb` into a temporary directory, a free port on 127.0.0.1, trust authentication, its Unix socket
 in that directory (not /var/run/postgresql, which the shared server owns), fsync off (nothing in it has
 to survive a crash of the machine). initdb and postgres refuse to run as root, so when the tests run as
@@ -36,6 +37,8 @@ from sidecar.db.seed_loaders import SeedLoader
 from .database import TestDatabase
 
 PG_BIN = Path(os.environ.get("TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+# mkdtemp makes a fresh directory there that only its owner can enter, as under /tmp.
+SHARED_MEMORY = Path("/dev/shm")  # noqa: S108
 OS_USER = "postgres"  # who runs initdb and postgres when we are root
 SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
@@ -48,9 +51,11 @@ SETTINGS = {
 class PrivatePostgres:
     """One cluster: `root` holds the data directory, the socket and the server log."""
 
-    def __init__(self, root: Path, port: int) -> None:
+    def __init__(self, root: Path, port: int, binaries: Path = PG_BIN, settings: dict[str, str] | None = None) -> None:
         self.root = root
         self.port = port
+        self.binaries = binaries
+        self.settings = {**SETTINGS, **(settings or {})}
         self.data = root / "data"
         self.log_path = root / "postgres.log"
 
@@ -71,7 +76,7 @@ class PrivatePostgres:
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        settings = {**SETTINGS, "port": str(self.port), "unix_socket_directories": f"'{self.root}'"}
+        settings = {**self.settings, "port": str(self.port), "unix_socket_directories": f"'{self.root}'"}
         with (self.data / "postgresql.conf").open("a") as conf:  # read again by every start and restart
             conf.write("".join(f"{name} = {value}\n" for name, value in settings.items()))
 
@@ -92,7 +97,7 @@ class PrivatePostgres:
         self._run("pg_ctl", action, "-D", str(self.data), "-w", "-t", "60", *args)
 
     def _run(self, program: str, *args: str) -> None:
-        command = [str(PG_BIN / program), *args]
+        command = [str(self.binaries / program), *args]
         if os.geteuid() == 0:
             command = ["runuser", "-u", OS_USER, "--", *command]
         done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
@@ -100,6 +105,17 @@ class PrivatePostgres:
             raise RuntimeError(
                 f"{program} {' '.join(args)} exited {done.returncode}:\n{done.stdout}{done.stderr}\n{self.log()}"
             )
+
+
+def server_binaries() -> Path | None:
+    """The directory of initdb and pg_ctl: TEST_PG_BIN, else the newest Debian-style install."""
+    candidates = [PG_BIN, *sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=_major, reverse=True)]
+    return next((path for path in candidates if (path / "initdb").exists() and (path / "pg_ctl").exists()), None)
+
+
+def _major(path: Path) -> int:
+    version = path.parent.name
+    return int(version) if version.isdigit() else 0
 
 
 def _free_port() -> int:
@@ -111,22 +127,40 @@ def _free_port() -> int:
 @contextmanager
 def private_postgres() -> Iterator[PrivatePostgres]:
     """A started cluster, stopped and deleted on exit (whatever the test did to it)."""
-    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
+    binaries = server_binaries()
+    if binaries is None:
         pytest.skip(f"PostgreSQL server binaries not found in {PG_BIN} (set TEST_PG_BIN)")
+    cluster = start_cluster(binaries)
+    try:
+        yield cluster
+    finally:
+        discard_cluster(cluster)
+
+
+def start_cluster(
+    binaries: Path, *, in_memory: bool = False, settings: dict[str, str] | None = None
+) -> PrivatePostgres:
+    """initdb and start a cluster on a free port; `in_memory` puts it on /dev/shm where there is one."""
     # Not pytest's tmp_path: its parents are private to root, and postgres must reach the directory.
-    root = Path(tempfile.mkdtemp(prefix="fp_pg_"))
+    parent = SHARED_MEMORY if in_memory and SHARED_MEMORY.is_dir() else None
+    root = Path(tempfile.mkdtemp(prefix="fp_pg_", dir=parent))
     if os.geteuid() == 0:
         account = pwd.getpwnam(OS_USER)
         os.chown(root, account.pw_uid, account.pw_gid)
-    cluster = PrivatePostgres(root, _free_port())
+    cluster = PrivatePostgres(root, _free_port(), binaries, settings or {})
     try:
         cluster.init()
         cluster.start()
-        yield cluster
-    finally:
-        with suppress(RuntimeError, subprocess.TimeoutExpired):
-            cluster.stop("immediate")  # the data is thrown away: no checkpoint needed
+    except BaseException:
         shutil.rmtree(root, ignore_errors=True)
+        raise
+    return cluster
+
+
+def discard_cluster(cluster: PrivatePostgres) -> None:
+    with suppress(RuntimeError, subprocess.TimeoutExpired):
+        cluster.stop("immediate")  # the data is thrown away: no checkpoint needed
+    shutil.rmtree(cluster.root, ignore_errors=True)
 
 
 @dataclass
