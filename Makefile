@@ -45,7 +45,7 @@ postgres-meta: ## Install the pinned postgres-meta (npm) that writes the api's T
 	$(call npm_ci,$(PG_META_DIR),the TypeScript types check will be skipped)
 
 types: install postgres-meta ## Rewrite supabase/types/database.types.ts from a freshly migrated database
-	$(BIN)/python -m sidecar.api_types --update
+	$(BIN)/python -m fluentpro.api_types --update
 
 run: install ## Install, migrate, seed and start sidecar + relay + worker (Ctrl-C stops all)
 	$(BIN)/fluentpro db migrate
@@ -54,10 +54,11 @@ run: install ## Install, migrate, seed and start sidecar + relay + worker (Ctrl-
 test: install supabase-cli supabase-js postgres-meta ## Run every test against the local PostgreSQL and Redis
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-lint: install ## ruff, mypy and sqlfluff
+lint: install ## ruff, mypy, import contracts (lint-imports) and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/sqlfluff lint supabase seeds
 
 fmt: install ## Format Python (ruff) and fix what sqlfluff can

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import socket
 
-from sidecar.db.connect import connect, with_database
-from sidecar.db.migrator import Migrator
+from core.db.connect import connect, with_database
+from core.db.migrator import Migrator
 
 
 def scratch_name(bench: str) -> str:

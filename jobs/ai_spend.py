@@ -12,9 +12,9 @@ from typing import Any
 
 import asyncpg
 
+from core.ai.client import AIClient
+from core.ai.errors import AINotConfigured, AIUnavailable
 from jobs.registry import JobDeferred
-from sidecar.ai.client import AIClient
-from sidecar.ai.errors import AINotConfigured, AIUnavailable
 
 # A not-configured service is looked at again this often (the client suggests an hour; a deploy that
 # sets the key should not leave plans waiting that long).

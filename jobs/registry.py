@@ -1,7 +1,7 @@
 """The registry of job kinds: kind name -> async function, timeout, attempts, backoff.
 
-A feature registers a kind in a module of its own under `jobs/` (e.g. `jobs/learning_plans.py`) or
-`jobs/tasks/`; the relay and the worker import every such module at start (`load`):
+A feature registers kind `<area>__<task>` in module `jobs/tasks/<area>/<task>.py` (e.g. learning_plans__generate
+in `jobs/tasks/learning_plans/generate.py`); the relay and the worker import every such module at start (`load`):
 
     from jobs.registry import Backoff, JobContext, job_kind
 
@@ -102,6 +102,9 @@ async def _unknown() -> None:
 def register(kind: JobKind) -> JobKind:
     if not re.fullmatch(KIND_PATTERN, kind.name):
         raise ValueError(f"job kind {kind.name!r} must look like <area>__<verb>")
+    module = getattr(kind.func, "__module__", "")
+    if module.startswith("jobs.tasks.") and kind.name != kind_of_module(module):
+        raise ValueError(f"job kind {kind.name!r} lives in {module}: name it {kind_of_module(module)!r} or move it")
     if kind.timeout <= 0 or kind.max_attempts < 1:
         raise ValueError(f"job kind {kind.name!r}: timeout must be > 0 and max_attempts >= 1")
     existing = _kinds.get(kind.name)
@@ -136,22 +139,17 @@ def registered() -> dict[str, JobKind]:
     return dict(_kinds)
 
 
-# Modules of the `jobs` package that are machinery, not job kinds.
-INFRASTRUCTURE = {"ai_spend", "outbox", "registry", "relay", "runner", "settings", "transport", "worker"}
-
-
 def feature_modules() -> list[str]:
-    """Every module of `jobs` that is not machinery (e.g. jobs.learning_plans), and all of `jobs.tasks`."""
-    import jobs
+    """Every module under `jobs.tasks` (e.g. jobs.tasks.learning_plans.generate): one per job kind."""
     import jobs.tasks
 
-    names = [
-        info.name
-        for info in pkgutil.iter_modules(jobs.__path__, "jobs.")
-        if not info.ispkg and info.name.removeprefix("jobs.") not in INFRASTRUCTURE
-    ]
-    names += [info.name for info in pkgutil.iter_modules(jobs.tasks.__path__, "jobs.tasks.")]
-    return sorted(names)
+    return sorted(info.name for info in pkgutil.walk_packages(jobs.tasks.__path__, "jobs.tasks.") if not info.ispkg)
+
+
+def kind_of_module(module: str) -> str:
+    """The kind a task module registers: jobs.tasks.<area>.<task> -> <area>__<task>."""
+    area, task = module.removeprefix("jobs.tasks.").split(".")
+    return f"{area}__{task}"
 
 
 def load(extra_modules: Iterable[str] = ()) -> None:

@@ -23,10 +23,10 @@ import asyncpg
 from redis import Redis
 from redis.exceptions import RedisError
 
+from core.db.connect import DatabaseUnavailable, assume_owner, connect, redact
+from core.settings import DatabaseSettings, RedisSettings, load_dotenv
 from jobs import outbox, registry, transport
 from jobs.settings import JobSettings
-from sidecar.db.connect import DatabaseUnavailable, assume_owner, connect, redact
-from sidecar.settings import DatabaseSettings, RedisSettings, load_dotenv
 
 log = logging.getLogger("fluentpro.jobs.relay")
 # After a sweep that dispatched something, poll every HOT_POLL s for HOT_WINDOW s; after one that

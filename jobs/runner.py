@@ -15,11 +15,11 @@ import traceback
 
 import asyncpg
 
+from core.db.connect import assume_owner, connect
+from core.settings import DatabaseSettings
 from jobs import outbox, registry
 from jobs.registry import JobContext, JobDeferred, PermanentJobError
 from jobs.settings import JobSettings
-from sidecar.db.connect import assume_owner, connect
-from sidecar.settings import DatabaseSettings
 
 log = logging.getLogger("fluentpro.jobs.runner")
 # Bookkeeping commits (attempt started, attempt failed) skip the WAL flush: WAL is sequential, so a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sidecar.settings import SettingsError, env_bounded, env_bounded_int, env_list, env_str
+from core.settings import SettingsError, env_bounded, env_bounded_int, env_list, env_str
 
 DAY = 86_400.0
 

@@ -20,9 +20,9 @@ from redis import Redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from core.settings import DatabaseSettings, RedisSettings, load_dotenv
 from jobs import registry, runner, transport
 from jobs.settings import JobSettings
-from sidecar.settings import DatabaseSettings, RedisSettings, load_dotenv
 
 
 def main() -> int:

@@ -23,8 +23,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from sidecar.auth.anon_key import anon_key, service_role_key
-from sidecar.settings import TokenSettings
+from core.anon_key import anon_key, service_role_key
+from core.settings import TokenSettings
 
 JWT_SKEW_SECONDS = 30  # PostgREST's allowed clock skew for exp, nbf and iat
 AUDIENCE = "authenticated"
@@ -134,7 +134,7 @@ class TokenVerifier:
 
 @dataclass(frozen=True, slots=True)
 class ApiKeys:
-    """The project's two API keys, as the gateway knows them (sidecar/auth/anon_key.py makes them)."""
+    """The project's two API keys, as the gateway knows them (core/anon_key.py makes them)."""
 
     anon: str
     service: str

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sidecar.settings import (
+from core.settings import (
     DatabaseSettings,
     Environment,
     SettingsError,

@@ -25,6 +25,8 @@ from litestar.plugins.prometheus import PrometheusConfig
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
+from core.db.statement_pool import StatementPool
+from core.settings import DatabaseSettings, Environment, Settings
 from sidecar import routes
 from sidecar.auth.address_limit import AddressLimiter
 from sidecar.auth.auth0_client import Auth0Client
@@ -35,7 +37,6 @@ from sidecar.auth.jwks import JwksCache
 from sidecar.auth.profile_cache import ProfileCache, ProfileChangeListener
 from sidecar.auth.tokens import TokenKeys
 from sidecar.auth.upstream import Auth0Verifier
-from sidecar.db.statement_pool import StatementPool
 from sidecar.devidp import DEV_IDP_PATH as DEV_IDP_PATH  # re-exported: tests reach the dev IdP by it
 from sidecar.devidp.core import IdentityProvider
 from sidecar.devidp.demo import seed_demo_users
@@ -46,7 +47,6 @@ from sidecar.errors import exception_handlers
 from sidecar.observability import RequestIdMiddleware, configure_logging
 from sidecar.queue_metrics import OutboxCollector
 from sidecar.request_body import JsonBodyRequest
-from sidecar.settings import DatabaseSettings, Environment, Settings
 
 log = logging.getLogger("sidecar")
 

@@ -17,7 +17,7 @@ import httpx
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException, ValidationException
 
-from sidecar.db.sqlstate import documented_error, status_for_sqlstate
+from core.db.sqlstate import documented_error, status_for_sqlstate
 
 log = logging.getLogger("sidecar.errors")
 PROBLEM_JSON = "application/problem+json"

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from sidecar.db.connect import assume_owner, connect
+from core.db.connect import assume_owner, connect
 
 log = logging.getLogger("sidecar.queue_metrics")
 

@@ -6,7 +6,7 @@ import ipaddress
 
 import uvicorn
 
-from sidecar.settings import Settings, SettingsError
+from core.settings import Settings, SettingsError
 
 
 def serve(host: str, port: int) -> int:

@@ -26,9 +26,9 @@ from redis import Redis
 from bench.database import drop_database
 from bench.jobs import pgbench, stack
 from bench.report import Figure, emit
+from core.db.connect import connect_as_owner
+from core.settings import DatabaseSettings
 from jobs import transport
-from sidecar.db.connect import connect_as_owner
-from sidecar.settings import DatabaseSettings
 
 BENCH = "jobs"
 REDIS_SERVER = "redis://127.0.0.1:6379"

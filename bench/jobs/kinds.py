@@ -10,8 +10,8 @@ import time
 import asyncpg
 from redis import Redis
 
+from core.db.connect import connect_as_owner
 from jobs.registry import JobContext, job_kind
-from sidecar.db.connect import connect_as_owner
 
 EFFECT = "insert into bench_jobs.effects (path) values ($1)"
 

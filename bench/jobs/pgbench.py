@@ -14,8 +14,8 @@ from redis import Redis
 
 from bench.jobs.stack import ROOT
 from bench.report import Figure
+from core.db.connect import connect
 from jobs import transport
-from sidecar.db.connect import connect
 
 BENCH = "jobs"
 TPS = re.compile(r"tps = ([0-9.]+) \(without initial connection time\)")

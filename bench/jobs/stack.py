@@ -13,7 +13,7 @@ from pathlib import Path
 from redis import Redis
 
 from bench.database import create_migrated_database, scratch_name
-from sidecar.db.connect import connect_as_owner
+from core.db.connect import connect_as_owner
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE = "bench_jobs"
@@ -86,7 +86,7 @@ def processes(database_url: str, redis_url: str, *commands: str) -> Iterator[lis
     }
     started = [
         subprocess.Popen(
-            [sys.executable, "-m", "sidecar.cli", command],
+            [sys.executable, "-m", "fluentpro.cli", command],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

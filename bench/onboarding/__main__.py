@@ -25,10 +25,10 @@ import asyncpg
 
 from bench.onboarding import journey, scale
 from bench.report import Figure, emit
+from core.db.connect import assume_owner, connect, with_database
+from core.db.migrator import Migrator
+from core.settings import DatabaseSettings
 from localapi.rest.emulator import PostgrestEmulator
-from sidecar.db.connect import assume_owner, connect, with_database
-from sidecar.db.migrator import Migrator
-from sidecar.settings import DatabaseSettings
 
 SMALL = 10_000
 JOURNEYS_PER_BATCH = 10

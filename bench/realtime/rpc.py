@@ -34,8 +34,8 @@ from bench.database import free_port
 from bench.realtime.rpc_load import AsyncpgPath, HttpPath, Rpc, closed_loop
 from bench.realtime.stack import Stack
 from bench.report import Figure
+from core.anon_key import anon_key
 from localapi.rest.emulator import PostgrestEmulator
-from sidecar.auth.anon_key import anon_key
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 WORKERS = int(os.environ.get("BENCH_RPC_WORKERS", "8"))
@@ -66,7 +66,7 @@ async def local_api(stack: Stack) -> AsyncIterator[str]:
     # Its log (a line per request) goes to a file, shown only if it fails to start.
     with tempfile.TemporaryFile() as log:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "sidecar.cli", "local-api", env=env, stdout=log, stderr=subprocess.STDOUT
+            sys.executable, "-m", "fluentpro.cli", "local-api", env=env, stdout=log, stderr=subprocess.STDOUT
         )
         try:
             await wait_until_up(url, process, log)

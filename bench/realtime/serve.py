@@ -13,9 +13,9 @@ import signal
 
 from aiohttp import web
 
+from core.settings import TokenSettings
 from localapi.auth import TokenVerifier
 from localapi.realtime import RealtimeServer
-from sidecar.settings import TokenSettings
 
 SECRET = os.environ.get("BENCH_JWT_SECRET", "")
 ISSUER = os.environ.get("BENCH_JWT_ISSUER", "fluentpro-bench")

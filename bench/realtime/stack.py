@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import asyncpg
 
 from bench.database import create_migrated_database, drop_database, free_port, scratch_name
+from core.db.connect import connect_as_owner
+from core.settings import TokenSettings
 from sidecar.auth.tokens import TokenKeys
-from sidecar.db.connect import connect_as_owner
-from sidecar.settings import TokenSettings
 
 SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ISSUER = "fluentpro-bench"

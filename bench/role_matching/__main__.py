@@ -23,10 +23,10 @@ from bench.database import create_migrated_database, drop_database, scratch_name
 from bench.report import Figure, emit
 from bench.role_matching.baseline import TfidfNearestNeighbour
 from bench.role_matching.split import read_queries, write_split
-from sidecar.catalogue.seed import ALTERNATE_TITLES, OCCUPATIONS, load_catalogue, read_csv
-from sidecar.db.connect import connect, connect_as_owner, with_database
-from sidecar.db.migrator import PROJECT_ROOT
-from sidecar.settings import DatabaseSettings
+from core.catalogue.seed import ALTERNATE_TITLES, OCCUPATIONS, load_catalogue, read_csv
+from core.db.connect import connect, connect_as_owner, with_database
+from core.db.migrator import PROJECT_ROOT
+from core.settings import DatabaseSettings
 
 GOALS = {"top1": 0.60, "top5": 0.85, "p95": 20.0}
 DATABASE = scratch_name("role_matching")

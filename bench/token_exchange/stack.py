@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from bench.database import create_migrated_database, drop_database, free_port, scratch_name
-from sidecar.db.connect import with_database
+from core.db.connect import with_database
 from sidecar.devidp.core import IdentityProvider
 from sidecar.devidp.routes import idp_app
 

@@ -1,5 +1,6 @@
-"""Job kinds of the features, one module per area (e.g. `jobs/tasks/learning_plans.py`).
+"""Job kinds of the features: kind `<area>__<task>` is registered by module `jobs/tasks/<area>/<task>.py`
+(learning_plans__generate in `learning_plans/generate.py`), and `jobs.registry` refuses any other name.
 
-Every module in this package is imported by the relay and the worker at start, so a module here only
-has to decorate its functions with `jobs.registry.job_kind(...)`.
+The relay and the worker import every module in this package at start, so a task module only has to
+decorate its function with `jobs.registry.job_kind(...)`.
 """

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from sidecar.db.connect import connect_as_owner
+from core.db.connect import connect_as_owner
 
 from .frames import Broadcast
 from .hub import Hub

@@ -15,7 +15,7 @@ import logging
 import asyncpg
 from aiohttp import WSCloseCode, web
 
-from sidecar.db.connect import create_owner_pool
+from core.db.connect import create_owner_pool
 
 from .context import Limits, RealtimeContext
 from .frames import VERSIONS

@@ -1,7 +1,7 @@
 """What a Data API request answers: PostgREST's status, JSON body and headers, errors included.
 
 Errors always have PostgREST's body `{"code", "message", "details", "hint"}`. Database errors take their
-status from the SQLSTATE exactly as PostgREST maps it (sidecar/db/sqlstate.py, shared with the sidecar).
+status from the SQLSTATE exactly as PostgREST maps it (core/db/sqlstate.py, shared with the sidecar).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from sidecar.db.sqlstate import status_for_sqlstate
+from core.db.sqlstate import status_for_sqlstate
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
+from core.settings import Auth0Settings
 from sidecar.errors import ProblemError, UpstreamUnavailable
-from sidecar.settings import Auth0Settings
 
 log = logging.getLogger("sidecar.auth.auth0")
 PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"  # noqa: S105 (a grant name)

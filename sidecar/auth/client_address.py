@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from sidecar.settings import IPNetwork
+from core.settings import IPNetwork
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SCHEMES = {"http": {"http", "https"}, "websocket": {"ws", "wss"}}

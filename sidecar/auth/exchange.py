@@ -13,11 +13,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from core.db.statement_pool import StatementPool
 from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.profile_cache import KnownProfile, ProfileCache
 from sidecar.auth.tokens import MintedToken, TokenKeys
 from sidecar.auth.upstream import Auth0Verifier, UpstreamIdentity, identity_from
-from sidecar.db.statement_pool import StatementPool
 from sidecar.errors import ProblemError
 
 log = logging.getLogger("sidecar.auth.exchange")

@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+from core.settings import TokenSettings
 from sidecar.errors import ProblemError
-from sidecar.settings import TokenSettings
 
 AUDIENCE = "authenticated"
 ROLE = "authenticated"

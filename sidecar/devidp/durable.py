@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import asyncpg
 
-from sidecar.db.connect import DatabaseUnavailable
+from core.db.connect import DatabaseUnavailable
 from sidecar.devidp.changes import Change
 from sidecar.devidp.core import IdentityProvider
 from sidecar.devidp.routes import IdpUnavailable

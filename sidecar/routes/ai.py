@@ -21,12 +21,12 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from core.ai.breaker import BreakerState
+from core.ai.client import AIClient, Usage
+from core.ai.errors import AIError, AINotConfigured
+from core.ai.prompts import scenario_messages
+from core.ai.runtime import process_client
 from sidecar.acting import acting_as
-from sidecar.ai.breaker import BreakerState
-from sidecar.ai.client import AIClient, Usage
-from sidecar.ai.errors import AIError, AINotConfigured
-from sidecar.ai.prompts import scenario_messages
-from sidecar.ai.runtime import process_client
 from sidecar.auth.guard import UserClaims
 from sidecar.errors import ProblemError
 from sidecar.openapi_problems import SIGNED_IN, problem_responses

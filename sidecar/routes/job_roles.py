@@ -14,13 +14,13 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from core.ai.client import AIClient
+from core.ai.settings import OpenAISettings
+from core.search.settings import AzureSearchSettings
 from sidecar.acting import acting_as
-from sidecar.ai.client import AIClient
-from sidecar.ai.settings import OpenAISettings
 from sidecar.auth.guard import UserClaims
 from sidecar.openapi_problems import SIGNED_IN, problem_responses
 from sidecar.search.engine import JobRoleSearch, SearchQuery
-from sidecar.search.settings import AzureSearchSettings
 
 
 class SearchRequest(msgspec.Struct, forbid_unknown_fields=True):

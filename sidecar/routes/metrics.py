@@ -13,8 +13,8 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.prometheus import PrometheusController
 
+from core.settings import Settings
 from sidecar.errors import ProblemError
-from sidecar.settings import Settings
 
 
 async def require_metrics_token(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:

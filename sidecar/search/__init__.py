@@ -1,1 +1,2 @@
-"""Job-role search on Azure AI Search: settings, the index (create, full and incremental reindex), queries."""
+"""Job-role search as the sidecar serves it: Azure AI Search queries with the embedded PostgreSQL search as
+fallback. The index's schema and settings, which the indexing jobs use too, are in `core/search/`."""

@@ -15,10 +15,10 @@ import asyncpg
 from azure.core.exceptions import AzureError
 from azure.search.documents.models import VectorizedQuery, VectorQuery
 
-from sidecar.ai.errors import AIError
+from core.ai.errors import AIError
+from core.search.index import INDUSTRY_PROFILE, Embed, search_client
+from core.search.settings import AzureSearchSettings
 from sidecar.errors import ProblemError
-from sidecar.search.index import INDUSTRY_PROFILE, Embed, search_client
-from sidecar.search.settings import AzureSearchSettings
 
 log = logging.getLogger("sidecar.search")
 MAX_TITLE, MAX_DESCRIPTION, MAX_RESULTS = 200, 2000, 50

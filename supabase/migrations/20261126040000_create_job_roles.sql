@@ -1,4 +1,4 @@
--- The job-role catalogue: O*NET occupations (seeded by sidecar/catalogue/seed.py) and the custom
+-- The job-role catalogue: O*NET occupations (seeded by core/catalogue/seed.py) and the custom
 -- roles users submit during onboarding, their alternate titles (search synonyms) and the curated
 -- relevance of occupations to industries (ranking only, never a filter).
 -- A custom role is visible only to its author and to reviewers (permission job_roles.review) until

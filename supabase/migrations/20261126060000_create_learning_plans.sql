@@ -36,7 +36,7 @@ comment on column app.learning_plans.profile_id is 'The learner; one plan each.'
 comment on column app.learning_plans.status is
 'pending (a generation is queued or running), ready (plan is current) or failed (the last generation failed; plan, if any, is the previous one).';
 comment on column app.learning_plans.plan is
-'The plan as validated against schema_version of sidecar/ai/plan.py: {title, summary, modules[{title, partner, situation, goals, key_phrases, scenarios}]}; null before the first success.';
+'The plan as validated against schema_version of core/ai/plan.py: {title, summary, modules[{title, partner, situation, goals, key_phrases, scenarios}]}; null before the first success.';
 comment on column app.learning_plans.inputs is 'The onboarding choices the plan was built from (language, industry, role, pairs in priority order).';
 comment on column app.learning_plans.schema_version is 'Version of the plan schema the plan was validated against.';
 comment on column app.learning_plans.model is 'Chat model that wrote the plan.';

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sidecar.ai.settings import OpenAISettings
+from core.ai.settings import OpenAISettings
 from tests.fakes.openai_server import API_KEY, FakeOpenAI, running_fake_openai
 from tests.jobs.stack import JobStack, claim_redis_db, release_redis_db
 from tests.support.database import TestDatabase
@@ -47,7 +47,7 @@ def redis_number() -> Iterator[int]:
         release_redis_db(number)
 
 
-AI_JOB_MODULES = "jobs.learning_plans,jobs.job_role_enrichment,jobs.embeddings"
+AI_JOB_MODULES = "jobs.tasks.learning_plans.generate,jobs.tasks.job_roles.enrich,jobs.tasks.job_roles.embed"
 
 
 def ai_env(fake: FakeOpenAI | None) -> dict[str, str]:

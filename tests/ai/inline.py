@@ -11,7 +11,7 @@ from jobs import outbox, registry, runner
 from jobs.registry import JobContext, JobDeferred, PermanentJobError
 from tests.support.database import TestDatabase
 
-AI_JOB_MODULES = ("jobs.learning_plans", "jobs.job_role_enrichment", "jobs.embeddings")
+AI_JOB_MODULES = ("jobs.tasks.learning_plans.generate", "jobs.tasks.job_roles.enrich", "jobs.tasks.job_roles.embed")
 LEASE_SECONDS = 600.0
 
 

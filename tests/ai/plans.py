@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sidecar.ai.prompts import input_of
+from core.ai.prompts import input_of
 
 
 def module(partner: str, situation: str) -> dict[str, Any]:

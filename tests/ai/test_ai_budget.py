@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sidecar.ai.client import AIClient
+from core.ai.client import AIClient
 from tests.ai.conftest import settings_for
 from tests.ai.inline import pending_jobs, run_inline
 from tests.ai.onboarding import complete_onboarding

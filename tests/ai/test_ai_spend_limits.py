@@ -4,7 +4,7 @@ them, right after each request, so nothing is left queued that could hide a call
 
 from __future__ import annotations
 
-from sidecar.ai.client import AIClient
+from core.ai.client import AIClient
 from tests.ai.conftest import settings_for
 from tests.ai.inline import pending_jobs, run_inline
 from tests.ai.onboarding import complete_onboarding

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from sidecar.ai.breaker import BreakerState, CircuitBreaker
-from sidecar.ai.client import AIClient, OutputRejected, Usage
-from sidecar.ai.errors import (
+from core.ai.breaker import BreakerState, CircuitBreaker
+from core.ai.client import AIClient, OutputRejected, Usage
+from core.ai.errors import (
     AICircuitOpen,
     AIInvalidOutput,
     AINotConfigured,
@@ -17,7 +17,7 @@ from sidecar.ai.errors import (
     AIUpstreamRateLimited,
     AIUpstreamTimeout,
 )
-from sidecar.ai.settings import OpenAISettings
+from core.ai.settings import OpenAISettings
 from tests.ai.conftest import settings_for
 from tests.fakes.openai_server import FakeOpenAI, Fault, fake_embedding
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from sidecar.ai.errors import AIInvalidOutput
-from sidecar.ai.prompts import input_of
+from core.ai.errors import AIInvalidOutput
+from core.ai.prompts import input_of
 from tests.ai.inline import pending_jobs, run_inline
 from tests.fakes.openai_server import FakeOpenAI, Fault, fake_embedding
 from tests.support.database import TestDatabase

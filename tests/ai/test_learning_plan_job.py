@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sidecar.ai.plan import PlanContext, validate_plan
-from sidecar.ai.prompts import input_of
+from core.ai.plan import PlanContext, validate_plan
+from core.ai.prompts import input_of
 from tests.ai.conftest import ai_env
 from tests.ai.onboarding import complete_onboarding
 from tests.ai.plans import plan_responder
@@ -91,7 +91,7 @@ async def test_completed_onboarding_yields_a_plan_fitted_to_the_choices_for_the_
 
 
 def _context_from(sent: dict[str, Any]) -> PlanContext:
-    from sidecar.ai.plan import Pair
+    from core.ai.plan import Pair
 
     return PlanContext(
         native_language=sent["native_language"],

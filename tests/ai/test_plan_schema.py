@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from sidecar.ai.client import OutputRejected
-from sidecar.ai.plan import PLAN_SCHEMA, Pair, PlanContext, validate_plan
+from core.ai.client import OutputRejected
+from core.ai.plan import PLAN_SCHEMA, Pair, PlanContext, validate_plan
 from tests.ai.plans import module
 
 CONTEXT = PlanContext(

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from sidecar.ai.breaker import CircuitBreaker
-from sidecar.ai.client import AIClient
-from sidecar.ai.settings import OpenAISettings
+from core.ai.breaker import CircuitBreaker
+from core.ai.client import AIClient
+from core.ai.settings import OpenAISettings
 from sidecar.app import create_app
 from sidecar.routes.ai import practice_scenario
 from tests.ai.conftest import settings_for

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sidecar.ai.settings import OpenAISettings
-from sidecar.settings import Environment, SettingsError
+from core.ai.settings import OpenAISettings
+from core.settings import Environment, SettingsError
 
 
 def test_unset_key_means_not_configured_and_defaults_apply(monkeypatch: pytest.MonkeyPatch) -> None:

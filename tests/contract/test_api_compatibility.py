@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from sidecar.api_compat import breaking_changes, parse_arguments
-from sidecar.api_contract import read_contract
-from sidecar.api_release import (
+from fluentpro.api_compat import breaking_changes, parse_arguments
+from fluentpro.api_contract import read_contract
+from fluentpro.api_release import (
     Declared,
     ReleaseError,
     load_declared,

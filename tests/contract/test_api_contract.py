@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sidecar.api_compat import breaking_changes
-from sidecar.api_contract import DOCS_PATH, SNAPSHOT_PATH, read_contract, render_docs
+from fluentpro.api_compat import breaking_changes
+from fluentpro.api_contract import DOCS_PATH, SNAPSHOT_PATH, read_contract, render_docs
 from tests.support.database import TestDatabase
 
-UPDATE = "run `.venv/bin/python -m sidecar.api_contract --update` and commit the result with the change"
+UPDATE = "run `.venv/bin/python -m fluentpro.api_contract --update` and commit the result with the change"
 
 
 async def _live(db: TestDatabase) -> dict[str, Any]:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sidecar import api_types
-from sidecar.api_types import GENERATOR_DIR, TYPES_PATH, GenerationFailed, generate, install_generator
-from sidecar.db.migrator import PROJECT_ROOT
+from core.db.migrator import PROJECT_ROOT
+from fluentpro import api_types
+from fluentpro.api_types import GENERATOR_DIR, TYPES_PATH, GenerationFailed, generate, install_generator
 from tests.support.database import TestDatabase
 
 pytestmark = pytest.mark.skipif(

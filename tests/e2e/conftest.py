@@ -110,7 +110,7 @@ class LocalApi:
 def stack_status(stack: JobStack) -> dict[str, Any]:
     """`fluentpro status --json` with the stack's settings: the same answer a developer gets."""
     status = subprocess.run(
-        [sys.executable, "-m", "sidecar.cli", "status", "--json"],
+        [sys.executable, "-m", "fluentpro.cli", "status", "--json"],
         cwd=ROOT,
         env=stack.env(),
         capture_output=True,

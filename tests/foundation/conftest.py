@@ -11,8 +11,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from sidecar.db.connect import connect, with_database
-from sidecar.db.migrator import PROJECT_ROOT
+from core.db.connect import connect, with_database
+from core.db.migrator import PROJECT_ROOT
 from tests.support.database import PREFIX, drop_database, server_url
 
 _scratch = itertools.count(1)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from sidecar.db.sql_split import split_statements
+from core.db.sql_split import split_statements
 
 MAX_LINES = 300
 _NAME = r'"?([a-z_][a-z0-9_$]*)"?\s*\.\s*"?([a-z_][a-z0-9_$]*)"?'

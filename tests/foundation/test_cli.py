@@ -8,15 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sidecar.cli import preflight
-from sidecar.db.connect import with_database
-from sidecar.db.migrator import PROJECT_ROOT
+from core.db.connect import with_database
+from core.db.migrator import PROJECT_ROOT
+from fluentpro.cli import preflight
 from tests.support.database import server_url
 
 
 def fluentpro(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sidecar.cli", *args],
+        [sys.executable, "-m", "fluentpro.cli", *args],
         cwd=PROJECT_ROOT,
         env={**os.environ, **env},
         capture_output=True,
@@ -102,7 +102,7 @@ def test_dev_means_development_when_the_environment_is_unset(tmp_path: Path) -> 
     procfile.write_text('reporter: echo "env=$FLUENTPRO_ENV"\n', encoding="utf-8")
     env = {key: value for key, value in os.environ.items() if key != "FLUENTPRO_ENV"}
     result = subprocess.run(
-        [sys.executable, "-m", "sidecar.cli", "dev", "--procfile", str(procfile)],
+        [sys.executable, "-m", "fluentpro.cli", "dev", "--procfile", str(procfile)],
         cwd=PROJECT_ROOT,
         env={**env, **{k: v for k, v in dev_env(free_port()).items() if k != "FLUENTPRO_ENV"}},
         capture_output=True,

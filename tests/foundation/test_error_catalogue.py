@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sidecar.db.migrator import PROJECT_ROOT
+from core.db.migrator import PROJECT_ROOT
 
 AREAS = ("auth", "profile", "admin", "onboarding", "job_roles", "jobs", "ai", "request", "metrics")
 _CODE = rf"(?:{'|'.join(AREAS)})\.[a-z][a-z0-9_]*"
@@ -26,7 +26,7 @@ def raised_in_sql() -> set[str]:
 
 def raised_in_python() -> set[str]:
     found: set[str] = set()
-    for folder in ("sidecar", "jobs"):
+    for folder in ("core", "fluentpro", "sidecar", "jobs"):
         for path in (PROJECT_ROOT / folder).rglob("*.py"):
             found |= set(_PY_LITERAL.findall(path.read_text(encoding="utf-8")))
     return found

@@ -7,7 +7,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from sidecar.db.migrator import PROJECT_ROOT, MigrationError, Migrator
+from core.db.migrator import PROJECT_ROOT, MigrationError, Migrator
 from tests.foundation.conftest import quiet, write
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from sidecar.db.connect import with_database
-from sidecar.db.drift import first_difference
-from sidecar.db.migrator import PROJECT_ROOT, MigrationError, Migrator
+from core.db.connect import with_database
+from core.db.drift import first_difference
+from core.db.migrator import PROJECT_ROOT, MigrationError, Migrator
 from tests.foundation.conftest import quiet, write
 from tests.support.database import server_url
 

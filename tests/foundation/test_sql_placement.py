@@ -3,7 +3,7 @@ tried on planted breaches, so a rule it stopped enforcing fails here too."""
 
 from __future__ import annotations
 
-from sidecar.db.migrator import PROJECT_ROOT
+from core.db.migrator import PROJECT_ROOT
 from tests.foundation.sql_placement import placement_problems
 
 

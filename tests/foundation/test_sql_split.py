@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sidecar.db.sql_split import split_statements
+from core.db.sql_split import split_statements
 
 
 def test_splits_on_semicolons_outside_quotes_and_bodies() -> None:

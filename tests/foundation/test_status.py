@@ -13,9 +13,9 @@ from typing import Any
 import jwt
 import pytest
 
+from core.settings import DEV_JWT_SECRET
+from fluentpro.devstatus import main
 from sidecar.devidp.demo import DEMO_USERS
-from sidecar.devstatus import main
-from sidecar.settings import DEV_JWT_SECRET
 
 KEYS = ["api_url", "sidecar_url", "anon_key", "dev_idp_token_url", "db_url", "demo_users"]
 PREFIXES = ("FLUENTPRO_", "AUTH0_", "SUPABASE_", "DATABASE_", "LOCAL_API_", "PROFILE_", "ACCESS_TOKEN_")
@@ -119,7 +119,7 @@ def test_production_is_refused_without_printing_a_key(
 def test_the_command_line_prints_the_json(tmp_path: Path) -> None:
     environ = {name: value for name, value in os.environ.items() if not name.startswith(PREFIXES)}
     result = subprocess.run(
-        [sys.executable, "-m", "sidecar.cli", "status", "--json"],
+        [sys.executable, "-m", "fluentpro.cli", "status", "--json"],
         cwd=tmp_path,  # no .env here
         env=environ,  # FLUENTPRO_ENV unset: a development command means development
         capture_output=True,
@@ -129,7 +129,7 @@ def test_the_command_line_prints_the_json(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert list(json.loads(result.stdout)) == KEYS
     refused = subprocess.run(
-        [sys.executable, "-m", "sidecar.cli", "status"],
+        [sys.executable, "-m", "fluentpro.cli", "status"],
         cwd=tmp_path,
         env={**environ, "FLUENTPRO_ENV": "production"},
         capture_output=True,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sidecar.db.migrator import PROJECT_ROOT
+from core.db.migrator import PROJECT_ROOT
 from tests.support.database import TestDatabase
 
 CLI_DIR = PROJECT_ROOT / "tools" / "supabase-cli"

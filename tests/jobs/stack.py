@@ -89,7 +89,7 @@ class JobStack:
         log_path = self.log_dir / f"{name}.log"
         log_file = log_path.open("wb")
         popen = subprocess.Popen(
-            [sys.executable, "-m", "sidecar.cli", command],
+            [sys.executable, "-m", "fluentpro.cli", command],
             cwd=ROOT,
             env=self.env(redis_url),
             stdout=log_file,

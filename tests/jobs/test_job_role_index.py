@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sidecar.search.index import ensure_index
-from sidecar.search.settings import AzureSearchSettings
+from core.search.index import ensure_index
+from core.search.settings import AzureSearchSettings
 from tests.ai.inline import pending_jobs, run_inline
 from tests.fakes.azure_search import API_KEY, running_fake_azure_search
 from tests.support.database import TestDatabase

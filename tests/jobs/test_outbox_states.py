@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core.db.connect import assume_owner, connect
 from jobs import outbox
-from sidecar.db.connect import assume_owner, connect
 from tests.support.database import TestDatabase
 
 from .rows import enqueue, rows

@@ -51,13 +51,20 @@ def test_load_imports_the_tasks_package_and_extra_modules() -> None:
     assert registry.settings_for("nobody__registered").max_attempts == registry.UNKNOWN_KIND_DEFAULTS.max_attempts
 
 
-def test_every_feature_module_is_loaded_and_registers_a_kind() -> None:
+def test_each_task_module_registers_the_one_kind_its_path_names() -> None:
+    """jobs/tasks/<area>/<task>.py registers exactly <area>__<task>, so a kind's code is found by its name."""
+    registry.load()
     modules = registry.feature_modules()
-    assert not {f"jobs.{name}" for name in registry.INFRASTRUCTURE} & set(modules)
+    assert "jobs.tasks.learning_plans.generate" in modules
     for name in modules:
-        before = set(registry.registered())
-        registry.load()
-        module = __import__(name, fromlist=["_"])
-        owned = {k for k, kind in registry.registered().items() if kind.func.__module__ == module.__name__}
-        assert owned, f"{name} registers no job kind (a module of jobs/ that is not machinery must)"
-        assert before <= set(registry.registered())
+        owned = {k for k, kind in registry.registered().items() if kind.func.__module__ == name}
+        assert owned == {registry.kind_of_module(name)}, name
+
+
+def test_a_task_module_may_not_register_a_kind_its_path_does_not_name() -> None:
+    async def misplaced(_job: JobContext) -> None:
+        return None
+
+    misplaced.__module__ = "jobs.tasks.learning_plans.generate"
+    with pytest.raises(ValueError, match="name it 'learning_plans__generate'"):
+        registry.register(JobKind("learning_plans__summarise", misplaced))

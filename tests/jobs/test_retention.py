@@ -8,10 +8,10 @@ import dataclasses
 import pytest
 from redis import Redis
 
+from core.settings import SettingsError
 from jobs import outbox
 from jobs.relay import PURGE_ROUNDS, Purged, Relay
 from jobs.settings import DAY, JobSettings
-from sidecar.settings import SettingsError
 from tests.support.database import TestDatabase
 
 from .rows import all_in, enqueue, rows

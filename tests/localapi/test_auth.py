@@ -10,9 +10,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from core.settings import TokenSettings
 from localapi.auth import InvalidToken, TokenVerifier
 from sidecar.auth.tokens import TokenKeys
-from sidecar.settings import TokenSettings
 from tests.localapi.rest.conftest import KEYS, Served, now, served, user_token
 
 __all__ = ["served"]

@@ -11,9 +11,9 @@ import aiohttp
 import httpx
 import pytest
 
+from core.db.migrator import PROJECT_ROOT
 from localapi.realtime import RealtimeServer
 from localapi.server import LocalApiServer
-from sidecar.db.migrator import PROJECT_ROOT
 from tests.localapi.rest.conftest import KEYS, Served, served, user_token
 
 __all__ = ["served"]
@@ -21,7 +21,7 @@ __all__ = ["served"]
 
 def test_refuses_to_start_in_production() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sidecar.cli", "local-api"],
+        [sys.executable, "-m", "fluentpro.cli", "local-api"],
         cwd=PROJECT_ROOT,
         env={**os.environ, "FLUENTPRO_ENV": "production", "LOCAL_API_PORT": "1"},
         capture_output=True,

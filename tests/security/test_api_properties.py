@@ -13,9 +13,9 @@ import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from core.db.connect import connect_as_owner
 from localapi.rest.emulator import PostgrestEmulator
 from localapi.rest.routines import RoutineInfo
-from sidecar.db.connect import connect_as_owner
 from tests.foundation.test_error_catalogue import catalogued
 from tests.support.database import TestDatabase
 from tests.support.users import create_user

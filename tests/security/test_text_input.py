@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from core.search.settings import AzureSearchSettings
 from sidecar.search.engine import JobRoleSearch
-from sidecar.search.settings import AzureSearchSettings
 from tests.fakes.auth0 import FakeAuth0
 from tests.sidecar.test_acting_as import our_token
 from tests.sidecar.test_token_exchange import assert_refused

@@ -11,8 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from litestar.testing import AsyncTestClient
 
-from sidecar.app import create_app
-from sidecar.settings import (
+from core.settings import (
     Auth0Settings,
     DatabaseSettings,
     Environment,
@@ -21,6 +20,7 @@ from sidecar.settings import (
     Settings,
     TokenSettings,
 )
+from sidecar.app import create_app
 from tests.fakes.auth0 import AUDIENCE, CLIENT_ID, CLIENT_SECRET, FakeAuth0, FakeAuth0Server
 from tests.support.database import TestDatabase
 

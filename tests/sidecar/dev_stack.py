@@ -8,7 +8,7 @@ from typing import Any
 import jwt
 from litestar.testing import AsyncTestClient
 
-from sidecar.settings import DEV_JWT_SECRET, Auth0Settings, Environment, Settings, TokenSettings
+from core.settings import DEV_JWT_SECRET, Auth0Settings, Environment, Settings, TokenSettings
 from tests.sidecar.conftest import sidecar_settings
 
 Client = AsyncTestClient[Any]

@@ -18,9 +18,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from core.db.migrator import PROJECT_ROOT
+from core.settings import RedisSettings, Settings
 from sidecar.auth.address_limit import KEY_PREFIX, WINDOW_SECONDS, AddressLimiter
-from sidecar.db.migrator import PROJECT_ROOT
-from sidecar.settings import RedisSettings, Settings
 from tests.fakes.auth0 import AUDIENCE, CLIENT_ID, CLIENT_SECRET, FakeAuth0, FakeAuth0Server
 from tests.sidecar.conftest import ES256_PEM, TOKEN_ISSUER, TOKEN_KID, SidecarFactory, sidecar_settings
 from tests.sidecar.test_native_auth import GOOD

@@ -7,8 +7,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from sidecar.auth.anon_key import anon_key, service_role_key
-from sidecar.settings import DEV_JWT_SECRET, SettingsError, TokenSettings
+from core.anon_key import anon_key, service_role_key
+from core.settings import DEV_JWT_SECRET, SettingsError, TokenSettings
 from tests.sidecar.conftest import ES256_KEY, ES256_PEM
 
 # What `supabase status` prints for a local project (Supabase CLI, legacy JWT keys).

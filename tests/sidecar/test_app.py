@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from core.settings import DatabaseSettings, RedisSettings
 from sidecar.errors import database_unavailable
-from sidecar.settings import DatabaseSettings, RedisSettings
 from tests.fakes.auth0 import FakeAuth0, FakeAuth0Server
 from tests.sidecar.conftest import SidecarFactory, sidecar_settings
 from tests.sidecar.forge import access_token

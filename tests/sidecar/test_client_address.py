@@ -6,8 +6,8 @@ import ipaddress
 
 import pytest
 
+from core.settings import Settings, SettingsError
 from sidecar.auth.client_address import TrustedProxies, parse_address
-from sidecar.settings import Settings, SettingsError
 from tests.sidecar.settings_env import cleared, production
 
 PROXIES = TrustedProxies([ipaddress.ip_network("10.0.0.0/8")])

@@ -7,11 +7,11 @@ import dataclasses
 
 import pytest
 
+from core.db.connect import connect
+from core.settings import DEV_JWT_SECRET, Environment
 from sidecar.auth.passwords import password_errors
-from sidecar.db.connect import connect
 from sidecar.devidp.core import DEV_USER_GRANT
 from sidecar.devidp.demo import DEMO_USERS, DemoUser
-from sidecar.settings import DEV_JWT_SECRET, Environment
 from tests.fakes.auth0 import FakeAuth0Server
 from tests.sidecar.conftest import EXCHANGE, SidecarFactory, sidecar_settings
 from tests.sidecar.dev_stack import Client, claims_of, dev_settings

@@ -5,9 +5,9 @@ from __future__ import annotations
 import jwt
 import pytest
 
+from core.settings import DEV_JWT_SECRET, Auth0Settings, Environment, Settings, TokenSettings
 from sidecar.app import create_app
 from sidecar.devidp.core import IdentityProvider, IdpError
-from sidecar.settings import DEV_JWT_SECRET, Auth0Settings, Environment, Settings, TokenSettings
 from tests.sidecar.conftest import EXCHANGE, SidecarFactory, sidecar_settings
 from tests.sidecar.dev_stack import Client, dev_settings
 from tests.support.database import TestDatabase
@@ -55,7 +55,7 @@ def test_dev_idp_is_never_built_outside_development(db: TestDatabase) -> None:
         tokens=TokenSettings(issuer="fluentpro-sidecar", secret="y" * 40),
         http=sidecar_settings(db.url, "http://127.0.0.1:1").http,
     )
-    from sidecar.settings import SettingsError
+    from core.settings import SettingsError
 
     with pytest.raises(SettingsError, match="dev identity provider"):
         create_app(settings)

@@ -11,7 +11,7 @@ import jwt
 import pytest
 from litestar.testing import AsyncTestClient
 
-from sidecar.db.connect import connect
+from core.db.connect import connect
 from sidecar.devidp.core import DEV_USER_GRANT, IdentityProvider, new_key
 from sidecar.devidp.durable import DurableIdp
 from sidecar.devidp.routes import IdpUnavailable, idp_app

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from sidecar.ai.client import AIClient
-from sidecar.ai.settings import OpenAISettings
-from sidecar.db.connect import create_owner_pool
+from core.ai.client import AIClient
+from core.ai.settings import OpenAISettings
+from core.db.connect import create_owner_pool
+from core.search.index import ensure_index, index_job_roles, reindex_all
+from core.search.settings import AzureSearchSettings
 from sidecar.routes.job_roles import search_job_roles
 from sidecar.search.engine import JobRoleSearch
-from sidecar.search.index import ensure_index, index_job_roles, reindex_all
-from sidecar.search.settings import AzureSearchSettings
 from tests.fakes.azure_search import API_KEY, FakeAzureSearch, running_fake_azure_search
 from tests.fakes.openai_server import API_KEY as OPENAI_KEY
 from tests.fakes.openai_server import EMBEDDING_DIMENSIONS, running_fake_openai

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from sidecar.db.migrator import PROJECT_ROOT
+from core.db.migrator import PROJECT_ROOT
 from tests.fakes.azure_search import API_KEY, running_fake_azure_search
 from tests.support.database import TestDatabase
 
@@ -22,7 +22,7 @@ def test_reindex_uploads_the_whole_catalogue(db: TestDatabase) -> None:
             "OPENAI_API_KEY": "",
         }
         result = subprocess.run(
-            [sys.executable, "-m", "sidecar.cli", "search", "reindex"],
+            [sys.executable, "-m", "fluentpro.cli", "search", "reindex"],
             cwd=PROJECT_ROOT,
             env=env,
             capture_output=True,
@@ -40,7 +40,7 @@ def test_reindex_uploads_the_whole_catalogue(db: TestDatabase) -> None:
 def test_reindex_without_azure_says_what_is_missing() -> None:
     env = {**os.environ, "AZURE_SEARCH_ENDPOINT": "", "AZURE_SEARCH_API_KEY": ""}
     result = subprocess.run(
-        [sys.executable, "-m", "sidecar.cli", "search", "reindex"],
+        [sys.executable, "-m", "fluentpro.cli", "search", "reindex"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

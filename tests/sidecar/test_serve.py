@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.settings import Settings, SettingsError
 from sidecar.serve import refuse_dev_idp_beyond_loopback
-from sidecar.settings import Settings, SettingsError
 from tests.sidecar.settings_env import cleared
 
 

@@ -6,9 +6,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from core.settings import DEV_JWT_SECRET, Environment, Settings, SettingsError
 from sidecar.app import create_app
 from sidecar.serve import serve
-from sidecar.settings import DEV_JWT_SECRET, Environment, Settings, SettingsError
 from tests.sidecar.settings_env import cleared, production
 
 

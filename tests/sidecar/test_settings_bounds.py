@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
+from core.ai.settings import OpenAISettings
+from core.search.settings import AzureSearchSettings
+from core.settings import Settings, SettingsError, env_bounded
+from core.settings_checks import estimated_entropy_bits
 from jobs.settings import JobSettings
-from sidecar.ai.settings import OpenAISettings
-from sidecar.search.settings import AzureSearchSettings
-from sidecar.settings import Settings, SettingsError, env_bounded
-from sidecar.settings_checks import estimated_entropy_bits
 from tests.sidecar.settings_env import cleared, production
 
 READERS: dict[str, Callable[[], object]] = {

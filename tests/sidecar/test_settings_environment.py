@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from honcho.environ import parse_procfile
 
-from sidecar.db.migrator import PROJECT_ROOT
+from core.db.migrator import PROJECT_ROOT
+from core.settings import DEV_JWT_SECRET, Environment, Settings, SettingsError
 from sidecar.serve import serve
-from sidecar.settings import DEV_JWT_SECRET, Environment, Settings, SettingsError
 from tests.sidecar.settings_env import cleared, production
 
 

@@ -8,7 +8,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from sidecar.db.statement_pool import StatementPool
+from core.db.statement_pool import StatementPool
 from tests.support.database import TestDatabase
 
 PID = "select pg_backend_pid()"

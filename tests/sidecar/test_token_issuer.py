@@ -11,8 +11,8 @@ import jwt
 import pytest
 from litestar.testing import AsyncTestClient
 
+from core.settings import Settings, SettingsError
 from sidecar.app import create_app
-from sidecar.settings import Settings, SettingsError
 from tests.sidecar.conftest import ES256_KEY, TOKEN_ISSUER, TOKEN_KID, sidecar_settings
 from tests.sidecar.settings_env import cleared, production
 from tests.sidecar.test_token_exchange import assert_refused

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sidecar.catalogue.seed import CatalogueLoader, load_catalogue
-from sidecar.db.migrator import PROJECT_ROOT
+from core.catalogue.seed import CatalogueLoader, load_catalogue
+from core.db.migrator import PROJECT_ROOT
 from tests.support.database import TestDatabase
 from tests.support.users import create_user
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sidecar.db.migrator import PROJECT_ROOT
+from core.db.migrator import PROJECT_ROOT
 from tests.support.database import TestDatabase
 from tests.support.users import create_user
 

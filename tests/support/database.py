@@ -16,9 +16,9 @@ from typing import Any
 
 import asyncpg
 
+from core.db.connect import assume_owner, connect, with_database
+from core.db.migrator import Migrator
 from localapi.rest.emulator import Client, PostgrestEmulator
-from sidecar.db.connect import assume_owner, connect, with_database
-from sidecar.db.migrator import Migrator
 
 PREFIX = "fp_test_"
 _counter = itertools.count(1)

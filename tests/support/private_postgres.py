@@ -29,10 +29,10 @@ from pathlib import Path
 
 import pytest
 
+from core.db.connect import connect, with_database
+from core.db.migrator import Migrator
+from core.db.seed_loaders import SeedLoader
 from localapi.rest.emulator import PostgrestEmulator
-from sidecar.db.connect import connect, with_database
-from sidecar.db.migrator import Migrator
-from sidecar.db.seed_loaders import SeedLoader
 
 from .database import TestDatabase
 
@@ -180,7 +180,7 @@ async def private_database(
 ) -> AsyncIterator[TestDatabase]:
     """Create `name` on the cluster and migrate it with the real migrator (compat roles and schemas,
     migrations, functions_sql, SQL seeds). The data loaders (the job-role catalogue: some 8 s) run only
-    when passed, e.g. `loaders=sidecar.db.seed_loaders.LOADERS`."""
+    when passed, e.g. `loaders=core.db.seed_loaders.LOADERS`."""
     admin = await connect(cluster.url())
     try:
         await admin.execute(f'create database "{name}"')

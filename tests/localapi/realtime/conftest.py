@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import pytest
 from aiohttp import web
 
+from core.settings import TokenSettings
 from localapi.auth import TokenVerifier
 from localapi.realtime import Limits, RealtimeServer
 from sidecar.auth.tokens import TokenKeys
-from sidecar.settings import TokenSettings
 from tests.support.database import TestDatabase
 
 ISSUER = "fluentpro-sidecar"

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
+from core.settings import TokenSettings
 from localapi.auth import ApiKeys
 from localapi.server import LocalApiServer
 from sidecar.auth.tokens import TokenKeys
-from sidecar.settings import TokenSettings
 from tests.support.database import TestDatabase
 
 SECRET = "local-api-test-secret-" + "x" * 24
