@@ -6,8 +6,16 @@ directory fills in variables that the environment does not set (development conv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, field
+
+from core.ai.settings import OpenAISettings
+from core.environment import DEV_IDP_AUDIENCE, DEV_IDP_ISSUER
+from core.environment import DEV_JWT_SECRET as DEV_JWT_SECRET
+from core.environment import UNSET_ENVIRONMENT as UNSET_ENVIRONMENT
+from core.environment import Environment as Environment
+from core.environment import environment as environment
+from core.search.settings import AzureSearchSettings
+from core.settings_checks import problems
 
 # The readers live in settings_env; importing them from here keeps working (explicit re-exports).
 from core.settings_env import IPNetwork as IPNetwork
@@ -23,28 +31,6 @@ from core.settings_env import load_dotenv as load_dotenv
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/fluentpro"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-class Environment(StrEnum):
-    DEVELOPMENT = "development"
-    TEST = "test"
-    PRODUCTION = "production"
-
-
-# An unset FLUENTPRO_ENV means production: a deployment that forgets it gets every production refusal
-# (no dev identity provider, no public dev secret, no CORS "*", /metrics behind a token) instead of a
-# development server open to the network. The tests and `make run` say so explicitly; the development-only
-# commands (`fluentpro dev`, `status`, `local-api`) take an unset value to mean development (fluentpro/cli.py).
-UNSET_ENVIRONMENT = Environment.PRODUCTION
-
-
-def environment() -> Environment:
-    raw = env_str("FLUENTPRO_ENV") or UNSET_ENVIRONMENT.value
-    try:
-        return Environment(raw)
-    except ValueError as exc:
-        allowed = ", ".join(e.value for e in Environment)
-        raise SettingsError(f"FLUENTPRO_ENV must be one of {allowed}, got {raw!r}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +61,6 @@ class RedisSettings:
     @classmethod
     def from_env(cls) -> RedisSettings:
         return cls(url=env_str("REDIS_URL", DEFAULT_REDIS_URL) or DEFAULT_REDIS_URL)
-
-
-# The Supabase CLI's well-known local JWT secret: minted tokens then work with a local `supabase start`.
-DEV_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # noqa: S105 (public dev value)
-DEV_IDP_ISSUER = "http://dev-idp.localhost/"
-DEV_IDP_AUDIENCE = "https://api.fluentpro.dev"
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +182,8 @@ class HttpSettings:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything the sidecar reads from the environment, checked once by `validate`."""
+    """Everything the sidecar reads from the environment, read once at start and checked by `validate`;
+    every long-lived client is built from it (sidecar/services.py), nothing reads the environment later."""
 
     environment: Environment
     database: DatabaseSettings
@@ -210,6 +191,9 @@ class Settings:
     auth0: Auth0Settings
     tokens: TokenSettings
     http: HttpSettings
+    # Unset by default: a hand-built Settings (tests) has AI and Azure search off unless it says otherwise.
+    openai: OpenAISettings = field(default_factory=OpenAISettings)
+    search: AzureSearchSettings = field(default_factory=AzureSearchSettings)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -221,6 +205,8 @@ class Settings:
             auth0=Auth0Settings.from_env(),
             tokens=TokenSettings.from_env(env),
             http=HttpSettings.from_env(env),
+            openai=OpenAISettings.from_env(),
+            search=AzureSearchSettings.from_env(),
         )
         try:
             settings.validate()
@@ -235,8 +221,6 @@ class Settings:
 
     def validate(self) -> None:
         """Production (and test, which behaves like it) refuses unsafe configurations at start."""
-        from core.settings_checks import problems
-
         found = problems(self)
         if found:
             raise SettingsError("; ".join(found))

@@ -8,7 +8,10 @@ from collections import Counter
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
+from core.environment import DEV_JWT_SECRET, Environment
+
+if TYPE_CHECKING:  # for annotations only: core.settings imports this module to validate itself
+    from core.ai.settings import OpenAISettings
     from core.settings import Settings
 
 MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash output
@@ -21,8 +24,6 @@ GENERATE = "generate one with `openssl rand -base64 32`"
 
 
 def problems(settings: Settings) -> list[str]:
-    from core.settings import Environment
-
     env = settings.environment
     found: list[str] = []
     issuer_problem = _issuer_problem(settings.tokens.issuer)
@@ -45,8 +46,6 @@ def problems(settings: Settings) -> list[str]:
             found.append(f"SUPABASE_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
         elif estimated_entropy_bits(tokens.secret) < MIN_SECRET_BITS:
             found.append(f"SUPABASE_JWT_SECRET is too predictable (repeated or few distinct characters); {GENERATE}")
-        from core.settings import DEV_JWT_SECRET
-
         if tokens.secret == DEV_JWT_SECRET:
             found.append("SUPABASE_JWT_SECRET is the public development secret")
     for origin in settings.http.cors_allow_origins:
@@ -61,11 +60,18 @@ def problems(settings: Settings) -> list[str]:
         )
     elif metrics_token and estimated_entropy_bits(metrics_token) < MIN_METRICS_TOKEN_BITS:
         found.append(f"METRICS_TOKEN is too predictable (repeated or few distinct characters); {GENERATE}")
-    # The AI client reads its own settings (the worker uses them too); the same refusals apply.
-    from core.ai.settings import OpenAISettings
-
-    found += OpenAISettings.from_env().problems(env)
+    found += openai_problems(settings.openai, env)
     return found
+
+
+def openai_problems(openai: OpenAISettings, env: Environment) -> list[str]:
+    """Outside development the OpenAI API key travels only over https (test allows plain http on
+    loopback, for the local fake server)."""
+    if env is Environment.DEVELOPMENT or not openai.configured or openai.base_url is None:
+        return []
+    if secure_url(openai.base_url, allow_loopback_http=env is Environment.TEST):
+        return []
+    return [f"OPENAI_BASE_URL must be an https URL ({openai.base_url!r})"]
 
 
 def secure_url(url: str, *, allow_loopback_http: bool) -> bool:

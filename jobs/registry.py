@@ -31,6 +31,7 @@ import random
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -140,10 +141,10 @@ def registered() -> dict[str, JobKind]:
 
 
 def feature_modules() -> list[str]:
-    """Every module under `jobs.tasks` (e.g. jobs.tasks.learning_plans.generate): one per job kind."""
-    import jobs.tasks
-
-    return sorted(info.name for info in pkgutil.walk_packages(jobs.tasks.__path__, "jobs.tasks.") if not info.ispkg)
+    """Every module under `jobs.tasks` (e.g. jobs.tasks.learning_plans.generate): one per job kind.
+    Found by their files, not by importing the package: the tasks import this registry, never the reverse."""
+    tasks_dir = str(Path(__file__).with_name("tasks"))
+    return sorted(info.name for info in pkgutil.walk_packages([tasks_dir], "jobs.tasks.") if not info.ispkg)
 
 
 def kind_of_module(module: str) -> str:

@@ -1,21 +1,17 @@
 """The sidecar application: `create_app(settings)` builds Litestar with its routes, error mapper,
-logs, metrics, CORS and docs; the lifespan makes the long-lived clients and puts them on app.state.
+logs, metrics, CORS and docs; its lifespan builds every long-lived client from those settings
+(sidecar/services.py) and the handlers receive them by dependency injection.
 
-app.state after start-up: settings, pool (asyncpg, acting_as uses it), service_pool (a StatementPool
-of service_role sessions, for the exchange), redis, address_limiter (sign-in calls per client address),
-http (httpx), token_keys, verifier, auth0 (Authentication API client), exchanger; idp and dev_idp (its
-state kept in PostgreSQL) in development when no Auth0 tenant is configured.
+In development without an Auth0 tenant, the dev identity provider (its state kept in PostgreSQL) is
+mounted under DEV_IDP_PATH and seeded with the demo users at each start.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import asyncpg
-import httpx
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
@@ -23,43 +19,22 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig
 from prometheus_client import REGISTRY
-from redis.asyncio import Redis
 
-from core.db.statement_pool import StatementPool
-from core.settings import DatabaseSettings, Environment, Settings
+from core.settings import Environment, Settings
 from sidecar import routes
-from sidecar.auth.address_limit import AddressLimiter
-from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.client_address import ClientAddressMiddleware, TrustedProxies
-from sidecar.auth.exchange import Exchanger
-from sidecar.auth.guard import provide_claims, provide_pool
-from sidecar.auth.jwks import JwksCache
-from sidecar.auth.profile_cache import ProfileCache, ProfileChangeListener
-from sidecar.auth.tokens import TokenKeys
-from sidecar.auth.upstream import Auth0Verifier
+from sidecar.auth.guard import provide_claims
 from sidecar.devidp import DEV_IDP_PATH as DEV_IDP_PATH  # re-exported: tests reach the dev IdP by it
 from sidecar.devidp.core import IdentityProvider
 from sidecar.devidp.demo import seed_demo_users
 from sidecar.devidp.durable import DurableIdp
-from sidecar.devidp.routes import idp_app, idp_router
+from sidecar.devidp.routes import idp_router
 from sidecar.devidp.store import PgIdpStore
 from sidecar.errors import exception_handlers
 from sidecar.observability import RequestIdMiddleware, configure_logging
 from sidecar.queue_metrics import OutboxCollector
 from sidecar.request_body import JsonBodyRequest
-
-log = logging.getLogger("sidecar")
-
-
-async def make_pool(settings: DatabaseSettings) -> asyncpg.Pool:
-    """A pool; if PostgreSQL is down at start, start anyway (readiness says so, requests get 503)."""
-    try:
-        pool = await asyncpg.create_pool(settings.url, min_size=settings.pool_min, max_size=settings.pool_max)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        log.warning("database not reachable at start", extra={"error": repr(exc)})
-        pool = await asyncpg.create_pool(settings.url, min_size=0, max_size=settings.pool_max)
-    assert pool is not None
-    return pool
+from sidecar.services import DEPENDENCIES, STATE_KEY, open_services
 
 
 def make_lifespan(
@@ -67,70 +42,21 @@ def make_lifespan(
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        pool = await make_pool(settings.database)
-        # The exchange's connections: sessions as service_role (a startup parameter, so the session
-        # default), whose one right here is EXECUTE on the profile sync; opened on first use.
-        service_pool = StatementPool(
-            settings.database.url, max_size=settings.database.pool_max, server_settings={"role": "service_role"}
-        )
-        redis = Redis.from_url(settings.redis.url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        # In development without a tenant, the Auth0 client reaches the dev IdP in-process, over real HTTP
-        # semantics (httpx's ASGI transport): the same client code as against Auth0.
-        transport = (
-            httpx.ASGITransport(app=idp_app(dev_idp.idp, run=dev_idp.run))  # type: ignore[arg-type]
-            if dev_idp is not None
-            else None
-        )
-        http = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(settings.auth0.http_timeout_seconds),
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-        )
-        auth0 = Auth0Client(http, settings.auth0)
-        jwks = JwksCache(
-            auth0.fetch_jwks,
-            ttl=settings.auth0.jwks_ttl_seconds,
-            cooldown=settings.auth0.jwks_cooldown_seconds,
-            max_stale=settings.auth0.jwks_max_stale_seconds,
-        )
-        verifier = Auth0Verifier(
-            jwks, issuer=settings.auth0.issuer, audience=settings.auth0.audience, leeway=settings.auth0.leeway_seconds
-        )
-        state = app.state
-        state.pool = pool
-        state.service_pool = service_pool
-        state.redis = redis
-        attempts = settings.http.auth_attempts_per_minute
-        state.address_limiter = AddressLimiter(redis, attempts) if attempts else None
-        state.http = http
-        state.auth0 = auth0
-        state.jwks = jwks
-        state.verifier = verifier
-        # Returning users' profiles, dropped on PostgreSQL's word (LISTEN profile_changes) that they changed.
-        profiles = ProfileCache(settings.tokens.profile_cache_size)
-        profile_listener = ProfileChangeListener(profiles, settings.database.url)
-        profile_listener.start()
-        state.exchanger = Exchanger(
-            pool=service_pool, verifier=verifier, keys=state.token_keys, auth0=auth0, profiles=profiles
-        )
         # Queue health (outbox rows, lag, NOTIFY backlog) on /metrics, read at scrape time.
         queue_metrics = OutboxCollector(settings.database.url)
         registered = register_once(queue_metrics)
         try:
-            if dev_idp is not None and settings.environment is Environment.DEVELOPMENT:
-                await seed_demo_users(dev_idp, state.exchanger)
-            yield
+            async with open_services(settings, dev_idp) as services:
+                app.state[STATE_KEY] = services
+                if dev_idp is not None and settings.environment is Environment.DEVELOPMENT:
+                    await seed_demo_users(dev_idp, services.exchanger)
+                yield
         finally:
+            app.state.pop(STATE_KEY, None)
             if dev_idp is not None:
                 await dev_idp.close()
             if registered:
                 REGISTRY.unregister(queue_metrics)
-            await profile_listener.stop()
-            await http.aclose()
-            await redis.aclose()
-            await service_pool.close()
-            await pool.close()
 
     return lifespan
 
@@ -166,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=handlers,  # type: ignore[arg-type]
         lifespan=[make_lifespan(settings, dev_idp)],
-        dependencies={"claims": Provide(provide_claims), "pool": Provide(provide_pool, sync_to_thread=False)},
+        dependencies={**DEPENDENCIES, "claims": Provide(provide_claims)},
         exception_handlers=exception_handlers(),
         request_class=JsonBodyRequest,  # JSON it cannot read is a 400 problem, on every route
         middleware=[prometheus.middleware],
@@ -186,10 +112,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Outermost of all: every layer sees the client's address as far as it can be trusted (X-Forwarded-For
     # is believed only from the proxies in FORWARDED_ALLOW_IPS).
     app.asgi_handler = ClientAddressMiddleware(app.asgi_handler, TrustedProxies(settings.http.trusted_proxies))
-    app.state.settings = settings
-    app.state.token_keys = TokenKeys(settings.tokens)
-    app.state.idp = dev_idp.idp if dev_idp is not None else None
-    app.state.dev_idp = dev_idp
     return app
 
 

@@ -17,6 +17,7 @@ import httpx
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException, ValidationException
 
+from core.ai.errors import AIError
 from core.db.sqlstate import documented_error, status_for_sqlstate
 
 log = logging.getLogger("sidecar.errors")
@@ -101,6 +102,14 @@ def on_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[dict
     return problem(request, exc.code, exc.message, exc.status, details=exc.details, headers=exc.headers)
 
 
+def on_ai(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """AI failures carry their own code and status (core/ai/errors.py), and a Retry-After when the caller
+    should come back later."""
+    assert isinstance(exc, AIError)
+    headers = {"Retry-After": exc.retry_after_header} if exc.retry_after_header else None
+    return on_problem(request, ProblemError(exc.code, exc.message, exc.status, headers=headers))
+
+
 def on_validation(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     assert isinstance(exc, ValidationException)
     errors = [
@@ -172,6 +181,7 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[d
 def exception_handlers() -> dict[type[Exception] | int, Any]:
     return {
         ProblemError: on_problem,
+        AIError: on_ai,
         ValidationException: on_validation,
         HTTPException: on_http,
         asyncpg.PostgresError: on_postgres,

@@ -1,4 +1,5 @@
-"""OpenAI settings (any OpenAI-compatible server), read once from the environment.
+"""OpenAI settings (any OpenAI-compatible server), read once at start: `Settings.openai` in the sidecar,
+the worker's own in jobs. core.settings_checks refuses them over plain http outside development.
 
 Unset `OPENAI_API_KEY` means "not configured": AI endpoints answer 503 `ai.not_configured` and AI
 jobs wait; nothing is faked. The resilience knobs have safe defaults and exist so tests and
@@ -9,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.settings import Environment, SettingsError, env_bounded, env_bounded_int, env_str
-from core.settings_checks import secure_url
+from core.settings_env import SettingsError, env_bounded, env_bounded_int, env_str
 
 DEFAULT_CHAT_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
@@ -39,15 +39,6 @@ class OpenAISettings:
     @property
     def configured(self) -> bool:
         return bool(self.api_key)
-
-    def problems(self, environment: Environment) -> list[str]:
-        """What `environment` refuses: outside development the API key travels only over https
-        (test allows plain http on loopback, for the local fake server)."""
-        if environment is Environment.DEVELOPMENT or not self.configured or self.base_url is None:
-            return []
-        if secure_url(self.base_url, allow_loopback_http=environment is Environment.TEST):
-            return []
-        return [f"OPENAI_BASE_URL must be an https URL ({self.base_url!r})"]
 
     @classmethod
     def from_env(cls) -> OpenAISettings:

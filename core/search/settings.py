@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.settings import env_bounded_int, env_str
+from core.settings_env import env_bounded_int, env_str
 
 DEFAULT_INDEX = "job-roles"
 

@@ -18,15 +18,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
-from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
 from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-
-from sidecar.errors import ProblemError
 
 log = logging.getLogger("sidecar.auth.address_limit")
 WINDOW_SECONDS = 60
@@ -65,22 +60,3 @@ class AddressLimiter:
             return 0
         REFUSED.inc()
         return (window + 1) * WINDOW_SECONDS - now
-
-
-async def limit_by_address(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """Litestar guard of the password and refresh-token endpoints (app.state.address_limiter)."""
-    limiter: AddressLimiter | None = connection.app.state.get("address_limiter")
-    if limiter is None:
-        return
-    # The client's address as far as it can be trusted: the peer, or the right-most X-Forwarded-For entry
-    # that is not one of our proxies (FORWARDED_ALLOW_IPS; sidecar/auth/client_address.py).
-    address = connection.client.host if connection.client else "unknown"
-    wait = await limiter.wait_seconds(address)
-    if wait:
-        raise ProblemError(
-            "auth.rate_limited",
-            "Too many sign-in attempts from this address; try again later.",
-            429,
-            details={"retry_after_seconds": wait},
-            headers={"Retry-After": str(wait)},
-        )

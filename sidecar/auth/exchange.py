@@ -26,7 +26,7 @@ SYNC = "select private.sync_auth0_profile($1, $2, $3, $4)"
 
 @dataclass(frozen=True, slots=True)
 class Exchanger:
-    pool: StatementPool  # sessions as service_role (app.state.service_pool)
+    pool: StatementPool  # sessions as service_role (Services.service_pool)
     verifier: Auth0Verifier
     keys: TokenKeys
     auth0: Auth0Client

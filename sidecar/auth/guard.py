@@ -4,7 +4,7 @@ Declare a parameter `claims: NamedDependency[UserClaims]` (from litestar.di) in 
 app-level dependency `claims` verifies `Authorization: Bearer <our minted JWT>` and hands over its
 claims, or answers 401 with a problem document (`auth.missing_token`, `auth.invalid_token`, `auth.token_expired`). Then
 `async with acting_as(pool, claims) as conn:` runs SQL as that user under RLS (declare
-`pool: NamedDependency[asyncpg.Pool]` for the app's pool, or read request.app.state.pool).
+`pool: NamedDependency[asyncpg.Pool]` for the app's pool; sidecar/services.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 from litestar import Request
+from litestar.di import NamedDependency
 
 from sidecar.auth.tokens import TokenKeys, unauthorized
 
@@ -38,16 +38,9 @@ def bearer_token(request: Request[Any, Any, Any]) -> str:
     return token.strip()
 
 
-def provide_pool(request: Request[Any, Any, Any]) -> asyncpg.Pool:
-    """Litestar dependency `pool`: the app's asyncpg pool, for `acting_as(pool, claims)`."""
-    pool: asyncpg.Pool = request.app.state.pool
-    return pool
-
-
-async def provide_claims(request: Request[Any, Any, Any]) -> UserClaims:
+async def provide_claims(request: Request[Any, Any, Any], token_keys: NamedDependency[TokenKeys]) -> UserClaims:
     """Litestar dependency `claims`: verify our token on this request and return its claims."""
-    keys: TokenKeys = request.app.state.token_keys
-    raw = keys.verify(bearer_token(request))
+    raw = token_keys.verify(bearer_token(request))
     roles = raw.get("app_roles")
     return UserClaims(
         profile_id=uuid.UUID(str(raw["sub"])),

@@ -15,8 +15,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import asyncpg
 import msgspec
-from litestar import Request, post
+from litestar import post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
@@ -25,7 +26,6 @@ from core.ai.breaker import BreakerState
 from core.ai.client import AIClient, Usage
 from core.ai.errors import AIError, AINotConfigured
 from core.ai.prompts import scenario_messages
-from core.ai.runtime import process_client
 from sidecar.acting import acting_as
 from sidecar.auth.guard import UserClaims
 from sidecar.errors import ProblemError
@@ -41,25 +41,12 @@ class ScenarioRequest(msgspec.Struct, forbid_unknown_fields=True):
     situation: Slug
 
 
-def ai_client(request: Request[Any, Any, Any]) -> AIClient:
-    """The app's client (the lifespan or a test may set app.state.ai_client), else the process's."""
-    client = getattr(request.app.state, "ai_client", None)
-    return client if isinstance(client, AIClient) else process_client()
-
-
-def problem_of(error: AIError) -> ProblemError:
-    headers = {"Retry-After": error.retry_after_header} if error.retry_after_header else None
-    return ProblemError(error.code, error.message, error.status, headers=headers)
-
-
 def ensure_available(client: AIClient) -> None:
+    """Refuse at once, before any quota is spent, when AI is not configured or its circuit is open."""
     if not client.configured:
-        raise problem_of(AINotConfigured("The AI service is not configured.", retry_after=60.0))
+        raise AINotConfigured("The AI service is not configured.", retry_after=60.0)
     if client.breaker.state is BreakerState.OPEN:
-        try:
-            client.breaker.before_call()
-        except AIError as exc:
-            raise problem_of(exc) from exc
+        client.breaker.before_call()  # raises ai.circuit_open with the time left as Retry-After
 
 
 def find_module(plan_state: dict[str, Any], body: ScenarioRequest) -> dict[str, Any]:
@@ -79,10 +66,10 @@ def find_module(plan_state: dict[str, Any], body: ScenarioRequest) -> dict[str, 
     )
 
 
-async def claim_scenario(request: Request[Any, Any, Any], claims: UserClaims, body: ScenarioRequest) -> dict[str, Any]:
+async def claim_scenario(pool: asyncpg.Pool, claims: UserClaims, body: ScenarioRequest) -> dict[str, Any]:
     """As the user, in one transaction: read the plan, find the module, check the global budget (it raises
     ai.budget_exhausted), take one request of the quota."""
-    async with acting_as(request.app.state.pool, claims, path=PATH) as conn:
+    async with acting_as(pool, claims, path=PATH) as conn:
         raw = await conn.fetchval("select api.my_learning_plan()")
         module = find_module(json.loads(raw) if isinstance(raw, str) else raw, body)
         await conn.execute("select private.ai_require_budget()")
@@ -98,10 +85,10 @@ async def claim_scenario(request: Request[Any, Any, Any], claims: UserClaims, bo
     return module
 
 
-async def record(request: Request[Any, Any, Any], claims: UserClaims, usage: list[Usage]) -> None:
+async def record(pool: asyncpg.Pool, claims: UserClaims, usage: list[Usage]) -> None:
     if not usage:
         return
-    async with acting_as(request.app.state.pool, claims, path=PATH) as conn:
+    async with acting_as(pool, claims, path=PATH) as conn:
         for item in usage:
             await conn.execute(
                 "select private.record_ai_usage($1, $2, $3, $4)",
@@ -124,11 +111,13 @@ def event(name: str, data: dict[str, Any], seq: int) -> ServerSentEventMessage:
     responses=problem_responses(*SIGNED_IN, 404, 409, 422, 429, 502),
 )
 async def practice_scenario(
-    request: Request[Any, Any, Any], claims: NamedDependency[UserClaims], data: JSONBody[ScenarioRequest]
+    claims: NamedDependency[UserClaims],
+    data: JSONBody[ScenarioRequest],
+    pool: NamedDependency[asyncpg.Pool],
+    ai_client: NamedDependency[AIClient],
 ) -> ServerSentEvent:
-    client = ai_client(request)
-    ensure_available(client)
-    module = await claim_scenario(request, claims, data)
+    ensure_available(ai_client)
+    module = await claim_scenario(pool, claims, data)
     usage: list[Usage] = []
     context = {
         "partner": data.partner,
@@ -138,13 +127,11 @@ async def practice_scenario(
         "key_phrases": module.get("key_phrases", []),
         "scenario_ideas": module.get("scenarios", []),
     }
-    deltas = client.chat_stream(messages=scenario_messages(context), on_usage=usage.append)
+    deltas = ai_client.chat_stream(messages=scenario_messages(context), on_usage=usage.append)
     try:
-        first = await anext(deltas)  # opening failures become a problem response, not a broken stream
+        first = await anext(deltas)  # opening failures (AIError) become a problem response, not a broken stream
     except StopAsyncIteration:
         first = ""
-    except AIError as exc:
-        raise problem_of(exc) from exc
 
     async def events() -> AsyncIterator[ServerSentEventMessage]:
         seq = 0
@@ -166,7 +153,7 @@ async def practice_scenario(
             return
         finally:
             await deltas.aclose()
-            await record(request, claims, usage)
+            await record(pool, claims, usage)
         tokens = sum(u.total_tokens for u in usage)
         yield event("done", {"deltas": seq, "total_tokens": tokens}, seq + 1)
 

@@ -6,7 +6,8 @@ import asyncio
 from typing import Any
 
 import asyncpg
-from litestar import Request, Response, get
+from litestar import Response, get
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from redis.asyncio import Redis
 
@@ -40,8 +41,8 @@ async def _redis(redis: Redis) -> bool:
     summary="PostgreSQL and Redis are reachable",
     responses={503: ResponseSpec(data_container=dict[str, Any], description="PostgreSQL or Redis is unreachable")},
 )
-async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-    database, redis = await asyncio.gather(_database(request.app.state.pool), _redis(request.app.state.redis))
-    checks = {"database": "ok" if database else "unavailable", "redis": "ok" if redis else "unavailable"}
-    ok = database and redis
+async def ready(pool: NamedDependency[asyncpg.Pool], redis: NamedDependency[Redis]) -> Response[dict[str, Any]]:
+    database_ok, redis_ok = await asyncio.gather(_database(pool), _redis(redis))
+    checks = {"database": "ok" if database_ok else "unavailable", "redis": "ok" if redis_ok else "unavailable"}
+    ok = database_ok and redis_ok
     return Response({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)

@@ -13,13 +13,12 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.prometheus import PrometheusController
 
-from core.settings import Settings
 from sidecar.errors import ProblemError
+from sidecar.services import services_of
 
 
 async def require_metrics_token(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    settings: Settings = connection.app.state.settings
-    expected = settings.http.metrics_token
+    expected = services_of(connection.app.state).settings.http.metrics_token
     if expected is None:
         return
     scheme, _, presented = (connection.headers.get("authorization") or "").partition(" ")

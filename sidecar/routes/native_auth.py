@@ -13,15 +13,18 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, post
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import JSONBody
 
-from sidecar.auth.address_limit import limit_by_address
 from sidecar.auth.auth0_client import Auth0Client
 from sidecar.auth.exchange import Exchanger
 from sidecar.auth.passwords import check_signup
 from sidecar.errors import ProblemError
 from sidecar.openapi_problems import problem_responses
 from sidecar.routes.token_exchange import NO_STORE
+from sidecar.services import services_of
 
 # Checked as the body is decoded, so before Auth0 is called: text with a control character (NUL
 # above all, which PostgreSQL cannot store) would make an Auth0 account whose profile we could never
@@ -56,16 +59,29 @@ class Session(msgspec.Struct):
     refresh_token: str | None
 
 
-async def _session(request: Request[Any, Any, Any], auth0_tokens: dict[str, Any], status: int) -> Response[Session]:
-    exchanger: Exchanger = request.app.state.exchanger
+async def _session(exchanger: Exchanger, auth0_tokens: dict[str, Any], status: int) -> Response[Session]:
     minted = await exchanger.exchange(str(auth0_tokens["access_token"]))
     session = Session(minted.token, "Bearer", minted.expires_in, auth0_tokens.get("refresh_token"))
     return Response(session, status_code=status, headers=NO_STORE)
 
 
-def _auth0(request: Request[Any, Any, Any]) -> Auth0Client:
-    client: Auth0Client = request.app.state.auth0
-    return client
+async def limit_by_address(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Litestar guard of the password and refresh-token endpoints (the app's Services.address_limiter)."""
+    limiter = services_of(connection.app.state).address_limiter
+    if limiter is None:
+        return
+    # The client's address as far as it can be trusted: the peer, or the right-most X-Forwarded-For entry
+    # that is not one of our proxies (FORWARDED_ALLOW_IPS; sidecar/auth/client_address.py).
+    address = connection.client.host if connection.client else "unknown"
+    wait = await limiter.wait_seconds(address)
+    if wait:
+        raise ProblemError(
+            "auth.rate_limited",
+            "Too many sign-in attempts from this address; try again later.",
+            429,
+            details={"retry_after_seconds": wait},
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def _address(request: Request[Any, Any, Any]) -> str | None:
@@ -80,11 +96,15 @@ def _address(request: Request[Any, Any, Any]) -> str | None:
     status_code=201,
     responses=problem_responses(401, 403, 409, 422, 429, 502),
 )
-async def signup(request: Request[Any, Any, Any], data: JSONBody[SignupBody]) -> Response[Session]:
+async def signup(
+    request: Request[Any, Any, Any],
+    data: JSONBody[SignupBody],
+    auth0: NamedDependency[Auth0Client],
+    exchanger: NamedDependency[Exchanger],
+) -> Response[Session]:
     email, full_name = check_signup(data.email, data.password, data.full_name)
-    auth0 = _auth0(request)
     await auth0.signup(email, data.password, full_name)
-    return await _session(request, await auth0.login(email, data.password, client_address=_address(request)), 201)
+    return await _session(exchanger, await auth0.login(email, data.password, client_address=_address(request)), 201)
 
 
 @post(
@@ -95,11 +115,16 @@ async def signup(request: Request[Any, Any, Any], data: JSONBody[SignupBody]) ->
     status_code=200,
     responses=problem_responses(401, 403, 429, 502),
 )
-async def login(request: Request[Any, Any, Any], data: JSONBody[LoginBody]) -> Response[Session]:
+async def login(
+    request: Request[Any, Any, Any],
+    data: JSONBody[LoginBody],
+    auth0: NamedDependency[Auth0Client],
+    exchanger: NamedDependency[Exchanger],
+) -> Response[Session]:
     if not data.email.strip() or not data.password:
         raise ProblemError("auth.invalid_credentials", "Wrong email or password.", 401)
-    tokens = await _auth0(request).login(data.email.strip(), data.password, client_address=_address(request))
-    return await _session(request, tokens, 200)
+    tokens = await auth0.login(data.email.strip(), data.password, client_address=_address(request))
+    return await _session(exchanger, tokens, 200)
 
 
 @post(
@@ -110,10 +135,12 @@ async def login(request: Request[Any, Any, Any], data: JSONBody[LoginBody]) -> R
     status_code=200,
     responses=problem_responses(401, 403, 429, 502),
 )
-async def refresh(request: Request[Any, Any, Any], data: JSONBody[RefreshBody]) -> Response[Session]:
-    tokens = await _auth0(request).refresh(data.refresh_token)
+async def refresh(
+    data: JSONBody[RefreshBody], auth0: NamedDependency[Auth0Client], exchanger: NamedDependency[Exchanger]
+) -> Response[Session]:
+    tokens = await auth0.refresh(data.refresh_token)
     tokens.setdefault("refresh_token", data.refresh_token)  # Auth0 returns one only when it rotates it
-    return await _session(request, tokens, 200)
+    return await _session(exchanger, tokens, 200)
 
 
 @post(
@@ -124,5 +151,5 @@ async def refresh(request: Request[Any, Any, Any], data: JSONBody[RefreshBody]) 
     status_code=204,
     responses=problem_responses(401, 403, 429, 502),
 )
-async def logout(request: Request[Any, Any, Any], data: JSONBody[RefreshBody]) -> None:
-    await _auth0(request).revoke(data.refresh_token)
+async def logout(data: JSONBody[RefreshBody], auth0: NamedDependency[Auth0Client]) -> None:
+    await auth0.revoke(data.refresh_token)

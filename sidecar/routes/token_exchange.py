@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from litestar import Request, Response, post
+from litestar.di import NamedDependency
 
 from sidecar.auth.exchange import Exchanger
 from sidecar.errors import ProblemError
@@ -59,7 +60,9 @@ def required(params: dict[str, Any], name: str) -> str:
     status_code=200,
     responses=problem_responses(401, 403, 502),
 )
-async def exchange_token(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+async def exchange_token(
+    request: Request[Any, Any, Any], exchanger: NamedDependency[Exchanger]
+) -> Response[dict[str, Any]]:
     """Body (form or JSON): grant_type = urn:ietf:params:oauth:grant-type:token-exchange,
     subject_token = the Auth0 access token, subject_token_type = urn:ietf:params:oauth:token-type:access_token.
     Answers access_token (our Supabase JWT), issued_token_type, token_type "Bearer" and expires_in."""
@@ -69,7 +72,6 @@ async def exchange_token(request: Request[Any, Any, Any]) -> Response[dict[str, 
     token = required(params, "subject_token")
     if required(params, "subject_token_type") != ACCESS_TOKEN_TYPE:
         raise ProblemError("auth.unsupported_token_type", f"subject_token_type must be {ACCESS_TOKEN_TYPE}.", 400)
-    exchanger: Exchanger = request.app.state.exchanger
     minted = await exchanger.exchange(token)
     body = {
         "access_token": minted.token,

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.ai.client import AIClient
 from tests.ai.conftest import settings_for
 from tests.ai.inline import pending_jobs, run_inline
 from tests.ai.onboarding import complete_onboarding
 from tests.ai.plans import plan_responder
 from tests.ai.test_job_role_enrichment import proposal_for, seed_catalogue, submit_custom_role
-from tests.ai.test_practice_scenario import SCENARIO, Sidecar, give_plan, sidecar  # noqa: F401 (a fixture)
+from tests.ai.test_practice_scenario import SCENARIO, StartSidecar, give_plan, start_sidecar  # noqa: F401 (a fixture)
 from tests.fakes.openai_server import FakeOpenAI
 from tests.support.database import TestDatabase
 from tests.support.realtime import sent_messages
@@ -68,7 +67,7 @@ async def job_row(db: TestDatabase, job_id: object) -> dict[str, object]:
 async def test_a_spent_budget_stops_every_ai_path_until_an_admin_raises_it(
     db: TestDatabase,
     openai_env: FakeOpenAI,
-    sidecar: Sidecar,  # noqa: F811 (the fixture imported above)
+    start_sidecar: StartSidecar,  # noqa: F811 (the fixture imported above)
 ) -> None:
     await seed_catalogue(db, 20)
     admin = await create_user(db, "admin", roles=["admin"])
@@ -108,7 +107,7 @@ async def test_a_spent_budget_stops_every_ai_path_until_an_admin_raises_it(
 
     # Bob's practice scenario is refused by the sidecar.
     await give_plan(db, bob)
-    sidecar.use_ai(AIClient(settings_for(openai_env)))
+    sidecar = await start_sidecar(settings_for(openai_env))
     refused = await sidecar.ask(bob, name="bob")
     assert (refused.status_code, refused.json()["code"]) == (503, "ai.budget_exhausted")
 

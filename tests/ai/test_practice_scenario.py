@@ -3,19 +3,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
+import math
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from core.ai.breaker import CircuitBreaker
-from core.ai.client import AIClient
 from core.ai.settings import OpenAISettings
 from sidecar.app import create_app
-from sidecar.routes.ai import practice_scenario
+from sidecar.services import services_of
 from tests.ai.conftest import settings_for
 from tests.ai.plans import module
 from tests.fakes.openai_server import FakeOpenAI, Fault
@@ -25,6 +27,7 @@ from tests.support.users import create_user
 
 PATH = "/v1/ai/practice-scenario"
 CHAT = "/v1/chat/completions"
+COOLDOWN = 1.0  # seconds the circuit stays open (the shortest a test can wait for)
 SCENARIO = "You meet your manager on Monday. Your goal: agree the budget. Manager: Shall we start?"
 ASK = {"partner": "senior_management", "situation": "meetings"}
 
@@ -35,11 +38,9 @@ class Sidecar:
         self.db = db
         self.app = client.app
 
-    def use_ai(self, ai: AIClient) -> None:
-        self.app.state.ai_client = ai
-
     def token(self, profile_id: uuid.UUID, name: str) -> str:
-        minted = self.app.state.token_keys.mint(profile_id=profile_id, auth0_subject=f"auth0|{name}", roles=["learner"])
+        keys = services_of(self.app.state).token_keys
+        minted = keys.mint(profile_id=profile_id, auth0_subject=f"auth0|{name}", roles=["learner"])
         return str(minted.token)
 
     async def ask(self, profile_id: uuid.UUID | None, body: Any = None, name: str = "alice") -> Any:
@@ -47,13 +48,20 @@ class Sidecar:
         return await self.client.post(PATH, json=ASK if body is None else body, headers=headers)
 
 
+StartSidecar = Callable[[OpenAISettings], Awaitable[Sidecar]]
+
+
 @pytest.fixture
-async def sidecar(db: TestDatabase) -> AsyncIterator[Sidecar]:
-    app = create_app(sidecar_settings(db.url, "http://127.0.0.1:9"))
-    if not any(route.path == PATH for route in app.routes):  # create_app may not mount it yet
-        app.register(practice_scenario)
-    async with AsyncTestClient(app) as client:
-        yield Sidecar(client, db)
+async def start_sidecar(db: TestDatabase) -> AsyncIterator[StartSidecar]:
+    """Start a sidecar whose settings point its AI at `openai` (it reads nothing from the environment)."""
+    async with AsyncExitStack() as stack:
+
+        async def start(openai: OpenAISettings) -> Sidecar:
+            settings = dataclasses.replace(sidecar_settings(db.url, "http://127.0.0.1:9"), openai=openai)
+            client = await stack.enter_async_context(AsyncTestClient(create_app(settings)))
+            return Sidecar(client, db)
+
+        yield start
 
 
 async def give_plan(db: TestDatabase, profile_id: uuid.UUID) -> None:
@@ -92,10 +100,10 @@ async def quota_used(db: TestDatabase, profile_id: uuid.UUID) -> int:
 
 
 async def test_the_stream_delivers_its_events_in_order_and_ends_cleanly(
-    sidecar: Sidecar, fake_openai: FakeOpenAI, alice: uuid.UUID
+    start_sidecar: StartSidecar, fake_openai: FakeOpenAI, alice: uuid.UUID
 ) -> None:
     fake_openai.chat_responder = lambda _body: SCENARIO
-    sidecar.use_ai(AIClient(settings_for(fake_openai)))
+    sidecar = await start_sidecar(settings_for(fake_openai))
     response = await sidecar.ask(alice)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
@@ -119,13 +127,13 @@ async def test_the_stream_delivers_its_events_in_order_and_ends_cleanly(
 
 
 async def test_the_per_user_rate_limit_answers_429_with_retry_after(
-    sidecar: Sidecar, fake_openai: FakeOpenAI, alice: uuid.UUID, db: TestDatabase
+    start_sidecar: StartSidecar, fake_openai: FakeOpenAI, alice: uuid.UUID, db: TestDatabase
 ) -> None:
     async with db.owner() as conn:
         await conn.execute("update private.ai_rate_limits set max_requests = 2 where feature = 'practice_scenario'")
     bob = await create_user(db, "bob")
     await give_plan(db, bob)
-    sidecar.use_ai(AIClient(settings_for(fake_openai)))
+    sidecar = await start_sidecar(settings_for(fake_openai))
     assert [(await sidecar.ask(alice)).status_code for _ in range(2)] == [200, 200]
     limited = await sidecar.ask(alice)
     assert limited.status_code == 429
@@ -138,39 +146,43 @@ async def test_the_per_user_rate_limit_answers_429_with_retry_after(
 
 
 async def test_repeated_failures_open_the_circuit_then_503_at_once_then_recovery(
-    sidecar: Sidecar, fake_openai: FakeOpenAI, alice: uuid.UUID, db: TestDatabase
+    start_sidecar: StartSidecar, fake_openai: FakeOpenAI, alice: uuid.UUID, db: TestDatabase
 ) -> None:
-    now = [0.0]
-    breaker = CircuitBreaker(failures=2, cooldown=30, clock=lambda: now[0])
-    sidecar.use_ai(AIClient(settings_for(fake_openai, max_attempts=1), breaker))
+    sidecar = await start_sidecar(
+        settings_for(fake_openai, max_attempts=1, breaker_failures=2, breaker_cooldown_seconds=COOLDOWN)
+    )
     fake_openai.fail(Fault(status=500), times=2)
     for _ in range(2):
         failed = await sidecar.ask(alice)
         assert (failed.status_code, failed.json()["code"]) == (502, "ai.upstream_error")
     refused = await sidecar.ask(alice)
     assert (refused.status_code, refused.json()["code"]) == (503, "ai.circuit_open")
-    assert refused.headers["retry-after"] == "30"
+    assert refused.headers["retry-after"] == str(math.ceil(COOLDOWN))
     assert len(fake_openai.requests_to(CHAT)) == 2  # answered without calling upstream
     assert await quota_used(db, alice) == 2  # and without spending the learner's quota
 
-    now[0] += 31
+    await asyncio.sleep(COOLDOWN + 0.1)  # the breaker's clock is monotonic: past the cooldown, one trial call
     fake_openai.chat_responder = lambda _body: SCENARIO
     recovered = await sidecar.ask(alice)
     assert recovered.status_code == 200
     assert sse(recovered.text)[-1]["event"] == "done"
 
 
-async def test_a_hung_upstream_is_a_bounded_503(sidecar: Sidecar, fake_openai: FakeOpenAI, alice: uuid.UUID) -> None:
+async def test_a_hung_upstream_is_a_bounded_503(
+    start_sidecar: StartSidecar, fake_openai: FakeOpenAI, alice: uuid.UUID
+) -> None:
     fake_openai.fail(Fault(hang=True), times=5)
-    sidecar.use_ai(AIClient(settings_for(fake_openai, timeout_seconds=0.3, max_attempts=2)))
+    sidecar = await start_sidecar(settings_for(fake_openai, timeout_seconds=0.3, max_attempts=2))
     response = await sidecar.ask(alice)
     assert (response.status_code, response.json()["code"]) == (503, "ai.upstream_timeout")
     assert "retry-after" in response.headers
     assert len(fake_openai.requests_to(CHAT)) == 2
 
 
-async def test_without_openai_configured_the_endpoint_answers_503(sidecar: Sidecar, alice: uuid.UUID) -> None:
-    sidecar.use_ai(AIClient(OpenAISettings(api_key=None)))
+async def test_without_openai_configured_the_endpoint_answers_503(
+    start_sidecar: StartSidecar, alice: uuid.UUID
+) -> None:
+    sidecar = await start_sidecar(OpenAISettings(api_key=None))
     response = await sidecar.ask(alice)
     assert (response.status_code, response.json()["code"]) == (503, "ai.not_configured")
     assert response.headers["retry-after"] == "60"
@@ -180,9 +192,9 @@ BadCase = tuple[Callable[[uuid.UUID, uuid.UUID], Any], Any, int, str]
 
 
 async def test_bad_requests_get_clear_codes(
-    sidecar: Sidecar, fake_openai: FakeOpenAI, alice: uuid.UUID, db: TestDatabase
+    start_sidecar: StartSidecar, fake_openai: FakeOpenAI, alice: uuid.UUID, db: TestDatabase
 ) -> None:
-    sidecar.use_ai(AIClient(settings_for(fake_openai)))
+    sidecar = await start_sidecar(settings_for(fake_openai))
     carol = await create_user(db, "carol")  # no plan
     cases = [
         (None, ASK, 401, "auth.missing_token"),
@@ -199,11 +211,11 @@ async def test_bad_requests_get_clear_codes(
 
 
 async def test_a_stream_broken_midway_ends_with_an_error_event(
-    sidecar: Sidecar, fake_openai: FakeOpenAI, alice: uuid.UUID
+    start_sidecar: StartSidecar, fake_openai: FakeOpenAI, alice: uuid.UUID
 ) -> None:
     fake_openai.chat_responder = lambda _body: SCENARIO
     fake_openai.fail(Fault(cut_after=2))  # two words, then the connection drops
-    sidecar.use_ai(AIClient(settings_for(fake_openai)))
+    sidecar = await start_sidecar(settings_for(fake_openai))
     response = await sidecar.ask(alice)
     assert response.status_code == 200  # headers were sent before the break
     events = sse(response.text)
@@ -212,11 +224,14 @@ async def test_a_stream_broken_midway_ends_with_an_error_event(
     assert [e["id"] for e in events] == [0, 1, 2, 3]
 
 
-async def test_without_an_injected_client_the_route_uses_the_environments_settings(
-    sidecar: Sidecar, openai_env: FakeOpenAI, alice: uuid.UUID
+async def test_the_app_keeps_the_settings_it_started_with_whatever_the_environment_says_later(
+    start_sidecar: StartSidecar, fake_openai: FakeOpenAI, alice: uuid.UUID, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    openai_env.chat_responder = lambda _body: SCENARIO  # reached only through OPENAI_BASE_URL from the environment
+    fake_openai.chat_responder = lambda _body: SCENARIO
+    sidecar = await start_sidecar(settings_for(fake_openai))
+    monkeypatch.setenv("OPENAI_API_KEY", "")  # a request that read the environment would find AI off
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     response = await sidecar.ask(alice)
     assert response.status_code == 200
     assert sse(response.text)[-1]["event"] == "done"
-    assert openai_env.requests_to(CHAT)[0].body["model"] == "fake-chat"
+    assert fake_openai.requests_to(CHAT)[0].body["model"] == "fake-chat"

@@ -6,6 +6,7 @@ import pytest
 
 from core.ai.settings import OpenAISettings
 from core.settings import Environment, SettingsError
+from core.settings_checks import openai_problems
 
 
 def test_unset_key_means_not_configured_and_defaults_apply(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -14,7 +15,7 @@ def test_unset_key_means_not_configured_and_defaults_apply(monkeypatch: pytest.M
     settings = OpenAISettings.from_env()
     assert not settings.configured
     assert (settings.chat_model, settings.embedding_model) == ("gpt-4o-mini", "text-embedding-3-small")
-    assert settings.problems(Environment.PRODUCTION) == []
+    assert openai_problems(settings, Environment.PRODUCTION) == []
 
 
 def test_values_are_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,12 +25,12 @@ def test_values_are_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_MAX_ATTEMPTS", "4")
     settings = OpenAISettings.from_env()
     assert (settings.timeout_seconds, settings.max_attempts) == (2.5, 4)
-    assert settings.problems(Environment.TEST) == []  # loopback http: the local fake
-    assert settings.problems(Environment.PRODUCTION) == [
+    assert openai_problems(settings, Environment.TEST) == []  # loopback http: the local fake
+    assert openai_problems(settings, Environment.PRODUCTION) == [
         "OPENAI_BASE_URL must be an https URL ('http://127.0.0.1:8080/v1')"
     ]
     monkeypatch.setenv("OPENAI_BASE_URL", "http://llm.internal/v1")
-    assert OpenAISettings.from_env().problems(Environment.TEST) != []
+    assert openai_problems(OpenAISettings.from_env(), Environment.TEST) != []
     monkeypatch.setenv("OPENAI_MAX_ATTEMPTS", "0")
     with pytest.raises(SettingsError, match="OPENAI_MAX_ATTEMPTS"):
         OpenAISettings.from_env()

@@ -3,8 +3,9 @@ client against a local fake of the Azure Search REST API (and the real OpenAI cl
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,11 +16,11 @@ from core.ai.settings import OpenAISettings
 from core.db.connect import create_owner_pool
 from core.search.index import ensure_index, index_job_roles, reindex_all
 from core.search.settings import AzureSearchSettings
-from sidecar.routes.job_roles import search_job_roles
-from sidecar.search.engine import JobRoleSearch
+from tests.fakes.auth0 import FakeAuth0Server
 from tests.fakes.azure_search import API_KEY, FakeAzureSearch, running_fake_azure_search
 from tests.fakes.openai_server import API_KEY as OPENAI_KEY
 from tests.fakes.openai_server import EMBEDDING_DIMENSIONS, running_fake_openai
+from tests.sidecar.conftest import SidecarFactory, sidecar_settings
 from tests.sidecar.test_acting_as import our_token
 from tests.support.database import TestDatabase
 from tests.support.users import create_user
@@ -52,11 +53,20 @@ async def owner_pool(db: TestDatabase) -> AsyncIterator[Any]:
     await pool.close()
 
 
-def with_search(sidecar: Client, engine: JobRoleSearch) -> Client:
-    if not any(route.path == "/v1/job-roles/search" for route in sidecar.app.routes):
-        sidecar.app.register(search_job_roles)
-    sidecar.app.state.job_role_search = engine
-    return sidecar
+SearchSidecar = Callable[..., Awaitable[Client]]
+
+
+@pytest.fixture
+def search_sidecar(make_sidecar: SidecarFactory, db: TestDatabase, auth0_server: FakeAuth0Server) -> SearchSidecar:
+    """Start a sidecar whose settings configure its search (and, for hybrid queries, OpenAI)."""
+
+    async def start(search: AzureSearchSettings, openai: OpenAISettings | None = None) -> Client:
+        settings = sidecar_settings(db.url, auth0_server.url)
+        return await make_sidecar(
+            settings=dataclasses.replace(settings, search=search, openai=openai or OpenAISettings())
+        )
+
+    return start
 
 
 async def post_search(sidecar: Client, user: uuid.UUID, **body: Any) -> Any:
@@ -64,7 +74,7 @@ async def post_search(sidecar: Client, user: uuid.UUID, **body: Any) -> Any:
 
 
 async def test_azure_round_trip_index_query_delete(
-    sidecar: Client,
+    search_sidecar: SearchSidecar,
     db: TestDatabase,
     azure: FakeAzureSearch,
     azure_settings: AzureSearchSettings,
@@ -83,7 +93,7 @@ async def test_azure_round_trip_index_query_delete(
     assert len(next(iter(azure.documents["job-roles"].values()))["embedding"]) == EMBEDDING_DIMENSIONS
 
     alice = await create_user(db, "alice")
-    client = with_search(sidecar, JobRoleSearch(azure_settings, embed=AIClient(openai_settings).embed))
+    client = await search_sidecar(azure_settings, openai_settings)
     response = await post_search(client, alice, title="Software Developers")
     assert response.status_code == 200, response.text
     assert response.json()["engine"] == "azure"
@@ -103,7 +113,11 @@ async def test_azure_round_trip_index_query_delete(
 
 
 async def test_the_industry_boost_reaches_azure(
-    sidecar: Client, db: TestDatabase, azure: FakeAzureSearch, azure_settings: AzureSearchSettings, owner_pool: Any
+    search_sidecar: SearchSidecar,
+    db: TestDatabase,
+    azure: FakeAzureSearch,
+    azure_settings: AzureSearchSettings,
+    owner_pool: Any,
 ) -> None:
     await ensure_index(azure_settings)
     await reindex_all(owner_pool, azure_settings)
@@ -114,7 +128,7 @@ async def test_the_industry_boost_reaches_azure(
             "select $1, industry_id from app.industries where slug = 'insurance'",
             bob,
         )
-    response = await post_search(with_search(sidecar, JobRoleSearch(azure_settings)), bob, title="claims adjuster")
+    response = await post_search(await search_sidecar(azure_settings), bob, title="claims adjuster")
     assert response.status_code == 200, response.text
     body = [b for _m, path, b in azure.requests if path.endswith("search.post.search")][-1]
     assert (body["scoringProfile"], body["scoringParameters"]) == ("industry-boost", ["industry-insurance"])
@@ -122,7 +136,7 @@ async def test_the_industry_boost_reaches_azure(
 
 
 async def test_a_stale_azure_document_never_shows_someone_elses_custom_role(
-    sidecar: Client, db: TestDatabase, azure: FakeAzureSearch, azure_settings: AzureSearchSettings
+    search_sidecar: SearchSidecar, db: TestDatabase, azure: FakeAzureSearch, azure_settings: AzureSearchSettings
 ) -> None:
     await ensure_index(azure_settings)
     alice = await create_user(db, "alice")
@@ -136,7 +150,7 @@ async def test_a_stale_azure_document_never_shows_someone_elses_custom_role(
             )
         )
     azure.documents["job-roles"] = {role_id: {"id": role_id, "title": "Zeppelin Herder", "alternate_titles": []}}
-    client = with_search(sidecar, JobRoleSearch(azure_settings))
+    client = await search_sidecar(azure_settings)
     assert [
         r["job_role_id"] for r in (await post_search(client, alice, title="zeppelin herder")).json()["results"]
     ] == [role_id]
@@ -144,23 +158,23 @@ async def test_a_stale_azure_document_never_shows_someone_elses_custom_role(
 
 
 async def test_azure_down_falls_back_to_postgres(
-    sidecar: Client, db: TestDatabase, azure: FakeAzureSearch, azure_settings: AzureSearchSettings
+    search_sidecar: SearchSidecar, db: TestDatabase, azure: FakeAzureSearch, azure_settings: AzureSearchSettings
 ) -> None:
     await ensure_index(azure_settings)
     azure.down = True
     alice = await create_user(db, "alice")
-    response = await post_search(with_search(sidecar, JobRoleSearch(azure_settings)), alice, title="Registered Nurses")
+    response = await post_search(await search_sidecar(azure_settings), alice, title="Registered Nurses")
     assert response.status_code == 200, response.text
     assert response.json()["engine"] == "postgres"
     assert response.json()["results"][0]["onet_code"] == "29-1141.00"
     assert any(path.endswith("search.post.search") for _m, path, _b in azure.requests)  # Azure was tried first
 
 
-async def test_without_azure_the_endpoint_answers_from_postgres(sidecar: Client, db: TestDatabase) -> None:
+async def test_without_azure_the_endpoint_answers_from_postgres(
+    search_sidecar: SearchSidecar, db: TestDatabase
+) -> None:
     alice = await create_user(db, "alice")
-    response = await post_search(
-        with_search(sidecar, JobRoleSearch(AzureSearchSettings())), alice, title="bank president"
-    )
+    response = await post_search(await search_sidecar(AzureSearchSettings()), alice, title="bank president")
     assert response.status_code == 200, response.text
     assert (response.json()["engine"], response.json()["results"][0]["onet_code"]) == ("postgres", "11-1011.00")
     assert response.json()["results"][0]["matched_title"] == "Bank President"
@@ -176,15 +190,19 @@ async def test_without_azure_the_endpoint_answers_from_postgres(sidecar: Client,
     ],
 )
 async def test_bad_input_gets_the_same_codes_on_both_engines(
-    sidecar: Client, db: TestDatabase, azure_settings: AzureSearchSettings, body: dict[str, Any], code: str
+    search_sidecar: SearchSidecar,
+    db: TestDatabase,
+    azure_settings: AzureSearchSettings,
+    body: dict[str, Any],
+    code: str,
 ) -> None:
     alice = await create_user(db, "alice")
     for settings in (azure_settings, AzureSearchSettings()):
-        response = await post_search(with_search(sidecar, JobRoleSearch(settings)), alice, **body)
+        response = await post_search(await search_sidecar(settings), alice, **body)
         assert (response.status_code, response.json()["code"]) == (400, code)
 
 
-async def test_signed_out_callers_are_refused(sidecar: Client) -> None:
-    with_search(sidecar, JobRoleSearch(AzureSearchSettings()))
-    response = await sidecar.post("/v1/job-roles/search", json={"title": "nurse"})
+async def test_signed_out_callers_are_refused(search_sidecar: SearchSidecar) -> None:
+    client = await search_sidecar(AzureSearchSettings())
+    response = await client.post("/v1/job-roles/search", json={"title": "nurse"})
     assert (response.status_code, response.json()["code"]) == (401, "auth.missing_token")

@@ -15,6 +15,7 @@ from litestar.testing import AsyncTestClient
 
 from sidecar.auth.profile_cache import APPLICATION_NAME, KnownProfile, ProfileCache
 from sidecar.auth.upstream import UpstreamIdentity
+from sidecar.services import services_of
 from tests.fakes.auth0 import FakeAuth0
 from tests.sidecar.forge import access_token
 from tests.sidecar.test_token_exchange import assert_refused, decode_minted, exchange
@@ -96,7 +97,7 @@ def test_size_zero_keeps_nothing() -> None:
 
 
 def cache_of(client: Client) -> ProfileCache:
-    cache: ProfileCache = client.app.state.exchanger.profiles
+    cache: ProfileCache = services_of(client.app.state).exchanger.profiles
     return cache
 
 
@@ -122,7 +123,7 @@ class CountingPool:
 
     def __init__(self, client: Client) -> None:
         self.calls = 0
-        pool = client.app.state.exchanger.pool
+        pool = services_of(client.app.state).exchanger.pool
         original = pool.fetchval
 
         async def counted(query: str, *args: Any) -> Any:
