@@ -4,13 +4,12 @@ them, right after each request, so nothing is left queued that could hide a call
 
 from __future__ import annotations
 
-from core.ai.client import AIClient
 from tests.ai.conftest import settings_for
 from tests.ai.inline import pending_jobs, run_inline
 from tests.ai.onboarding import complete_onboarding
 from tests.ai.plans import plan_responder
 from tests.ai.test_job_role_enrichment import proposal_for, seed_catalogue
-from tests.ai.test_practice_scenario import SCENARIO, Sidecar, give_plan, sidecar  # noqa: F401 (a fixture)
+from tests.ai.test_practice_scenario import SCENARIO, StartSidecar, give_plan, start_sidecar  # noqa: F401 (a fixture)
 from tests.fakes.openai_server import FakeOpenAI
 from tests.support.database import TestDatabase
 from tests.support.realtime import sent_messages
@@ -127,12 +126,12 @@ async def test_partner_reorders_regenerate_no_more_plans_than_the_limit_and_queu
 
 
 async def test_practice_scenarios_reach_openai_no_more_often_than_the_limit(
-    sidecar: Sidecar,  # noqa: F811 (the fixture imported above)
+    start_sidecar: StartSidecar,  # noqa: F811 (the fixture imported above)
     fake_openai: FakeOpenAI,
     db: TestDatabase,
 ) -> None:
     fake_openai.chat_responder = lambda _body: SCENARIO
-    sidecar.use_ai(AIClient(settings_for(fake_openai)))
+    sidecar = await start_sidecar(settings_for(fake_openai))
     alice = await create_user(db, "alice")
     await give_plan(db, alice)
     limit = await limit_of(db, "practice_scenario")

@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from core.search.settings import AzureSearchSettings
-from sidecar.search.engine import JobRoleSearch
 from tests.fakes.auth0 import FakeAuth0
 from tests.sidecar.test_acting_as import our_token
 from tests.sidecar.test_token_exchange import assert_refused
@@ -81,7 +79,6 @@ async def test_an_account_with_a_nul_in_its_auth0_name_can_sign_in(
 
 
 async def test_a_nul_in_a_search_title_gets_a_documented_code(sidecar: Client, db: TestDatabase) -> None:
-    sidecar.app.state.job_role_search = JobRoleSearch(AzureSearchSettings())  # the PostgreSQL engine
     alice = await create_user(db, "alice")
     headers = {"Authorization": f"Bearer {our_token(alice)}"}
     for body in ({"title": "nurse\x00"}, {"title": "nurse", "description": "cares\x00 for patients"}):
