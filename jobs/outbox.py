@@ -88,9 +88,20 @@ update private.job_outbox
 set status = case when $3 or attempts >= max_attempts then 'dead' else 'failed' end,
     run_after = now() + make_interval(secs => $4),
     last_error = left($5, 2000),
+    last_error_code = $6,
     locked_until = null,
     updated_at = now(),
     finished_at = case when $3 or attempts >= max_attempts then now() end
+where job_id = $1 and status = 'running' and attempts = $2
+returning status
+"""
+
+# A deferred attempt (registry.JobDeferred): the row waits as pending, its attempt given back (nothing
+# was tried), its reason's code recorded for the features that follow the job (a plan says why it waits).
+DEFER_ATTEMPT = """
+update private.job_outbox
+set status = 'pending', attempts = attempts - 1, run_after = now() + make_interval(secs => $3),
+    last_error = left($4, 2000), last_error_code = $5, locked_until = null, updated_at = now()
 where job_id = $1 and status = 'running' and attempts = $2
 returning status
 """
@@ -140,10 +151,26 @@ async def complete_attempt(conn: asyncpg.Connection, job_id: int, attempt: int) 
 
 
 async def fail_attempt(
-    conn: asyncpg.Connection, job_id: int, attempt: int, *, permanent: bool, retry_in: float, error: str
+    conn: asyncpg.Connection,
+    job_id: int,
+    attempt: int,
+    *,
+    permanent: bool,
+    retry_in: float,
+    error: str,
+    code: str,
 ) -> str | None:
-    status: Any = await conn.fetchval(FAIL_ATTEMPT, job_id, attempt, permanent, retry_in, error)
+    """Record a failed attempt (its text and stable code): "failed" (retried later), "dead", or None
+    when the attempt was no longer the row's (superseded)."""
+    status: Any = await conn.fetchval(FAIL_ATTEMPT, job_id, attempt, permanent, retry_in, error, code)
     return str(status) if status is not None else None
+
+
+async def defer_attempt(
+    conn: asyncpg.Connection, job_id: int, attempt: int, *, retry_in: float, error: str, code: str
+) -> bool:
+    """Put the running row back to pending for `retry_in` s, its attempt given back; False if superseded."""
+    return await conn.fetchval(DEFER_ATTEMPT, job_id, attempt, retry_in, error, code) is not None
 
 
 async def purge_finished(conn: asyncpg.Connection, status: Finished, older_than: float, limit: int) -> int:

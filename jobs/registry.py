@@ -8,8 +8,9 @@ in `jobs/tasks/learning_plans/generate.py`); the relay and the worker import eve
     @job_kind("learning_plans__generate", timeout=120, max_attempts=5, backoff=Backoff(base=10, cap=600))
     async def generate_learning_plan(job: JobContext) -> None:
         plan_id = job.payload["learning_plan_id"]          # ids only; re-read the rows
-        ...                                                # slow upstream calls first
-        await job.conn.execute("update app.learning_plans ...", plan_id)   # then the writes
+        plan = await job.ai.chat_json(...)                 # slow upstream calls first, outside any transaction
+        async with job.completing() as conn:               # then the writes, with the completion
+            await conn.execute("update app.learning_plans ...", plan_id)
 
 and enqueues it from SQL, in the transaction of the change (a definer function or trigger):
 
@@ -17,10 +18,14 @@ and enqueues it from SQL, in the transaction of the change (a definer function o
                                 jsonb_build_object('learning_plan_id', new.learning_plan_id),
                                 profile_id => new.profile_id);
 
-`job.conn` is an owner connection inside a transaction that also marks the row done: the function's
-writes and the completion commit together, so a crash or a timeout leaves neither (effects apply once).
+`job.conn` is an owner connection outside any transaction: reads, and nothing held open while the job
+waits on OpenAI or Azure. `job.completing()` is the one transaction of the job's writes and the mark
+that the attempt is done: they commit together, so a crash or a timeout leaves neither (effects apply
+once). A job that writes nothing may skip it; the runner completes the attempt then.
 Raise `PermanentJobError` for failures that retrying cannot fix (the row goes dead at once), and
 `JobDeferred` when the job must wait for something outside it (the row goes back to pending, later).
+Every failure is recorded with a stable code (docs/error_codes.md) beside its text: the exception's
+`code` when it has one (AIError, JobDeferred, PermanentJobError), else jobs.timeout or jobs.failed.
 """
 
 from __future__ import annotations
@@ -29,18 +34,34 @@ import importlib
 import pkgutil
 import random
 import re
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
+from core.ai.client import AIClient
+from core.ai.runtime import process_client
+from core.ai.settings import OpenAISettings
+from core.search.settings import AzureSearchSettings
+from jobs import outbox
+
 KIND_PATTERN = r"^[a-z][a-z0-9_]*__[a-z][a-z0-9_]*$"
 
 
 class PermanentJobError(Exception):
-    """A failure that another attempt cannot fix (bad payload, row gone): the job goes dead at once."""
+    """A failure that another attempt cannot fix (bad payload, output broken on every try): the job goes
+    dead at once, its `code` recorded (jobs.invalid_payload unless the cause has its own)."""
+
+    def __init__(self, message: str, code: str = "jobs.invalid_payload") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class AttemptSuperseded(RuntimeError):
+    """The row left `running` under this attempt (its lease ran out and it was retried): roll back."""
 
 
 class JobDeferred(Exception):
@@ -68,6 +89,14 @@ class Backoff:
 
 
 @dataclass(frozen=True, slots=True)
+class JobServices:
+    """What the worker was started with, handed to every job: read once, never from the environment mid-job."""
+
+    openai: OpenAISettings = field(default_factory=OpenAISettings)
+    search: AzureSearchSettings = field(default_factory=AzureSearchSettings)
+
+
+@dataclass(slots=True)
 class JobContext:
     job_id: int
     kind: str
@@ -75,7 +104,27 @@ class JobContext:
     attempt: int
     max_attempts: int
     profile_id: Any
-    conn: asyncpg.Connection
+    conn: asyncpg.Connection  # the owner connection, outside any transaction
+    services: JobServices
+    completed: bool = False
+
+    @property
+    def ai(self) -> AIClient:
+        """The worker's AI client (its circuit breaker shared by every job of the process)."""
+        return process_client(self.services.openai)
+
+    @asynccontextmanager
+    async def completing(self) -> AsyncIterator[asyncpg.Connection]:
+        """The transaction of the job's writes that also marks this attempt done; at most once per attempt,
+        after every external call. Raises AttemptSuperseded (rolling the writes back) if the attempt's
+        lease ran out meanwhile and the row moved on."""
+        if self.completed:
+            raise RuntimeError(f"job {self.job_id} attempt {self.attempt} is already completed")
+        async with self.conn.transaction():
+            yield self.conn
+            if not await outbox.complete_attempt(self.conn, self.job_id, self.attempt):
+                raise AttemptSuperseded(f"job {self.job_id} attempt {self.attempt} was superseded")
+        self.completed = True
 
 
 JobFunction = Callable[[JobContext], Awaitable[None]]

@@ -202,6 +202,7 @@ class Relay:
                     permanent=False,
                     retry_in=kind.backoff.delay(row["attempts"]),
                     error="attempt lost: the worker stopped or hung past the job's timeout",
+                    code="jobs.attempt_lost",
                 )
                 log.warning("relay: job %s attempt %s lost -> %s", row["job_id"], row["attempts"], status)
                 repaired += 1

@@ -20,8 +20,11 @@ from redis import Redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from core.ai.settings import OpenAISettings
+from core.search.settings import AzureSearchSettings
 from core.settings import DatabaseSettings, RedisSettings, load_dotenv
 from jobs import registry, runner, transport
+from jobs.registry import JobServices
 from jobs.settings import JobSettings
 
 
@@ -30,7 +33,9 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = JobSettings.from_env()
     registry.load(settings.modules)
-    runner.configure(settings, DatabaseSettings.from_env().url)
+    # Read once, here: jobs get their clients' settings through JobContext.services, never the environment.
+    services = JobServices(openai=OpenAISettings.from_env(), search=AzureSearchSettings.from_env())
+    runner.configure(runner.WorkerConfig(settings, DatabaseSettings.from_env().url, services))
     redis = Redis.from_url(RedisSettings.from_env().url)
     queue = transport.make_queue(redis, settings.queue)
     # JSON, never pickle: a job planted in Redis can name only an importable function, with JSON args.

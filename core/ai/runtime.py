@@ -22,9 +22,8 @@ _clients: dict[tuple[int, OpenAISettings], AIClient] = {}
 _breakers: dict[OpenAISettings, CircuitBreaker] = {}
 
 
-def process_client(settings: OpenAISettings | None = None) -> AIClient:
-    """The process's client for the running loop and settings (read from the environment by default)."""
-    settings = settings or OpenAISettings.from_env()
+def process_client(settings: OpenAISettings) -> AIClient:
+    """The process's client for the running loop and the settings it was started with."""
     key = (id(asyncio.get_running_loop()), settings)
     client = _clients.get(key)
     if client is None:
@@ -38,9 +37,9 @@ def process_client(settings: OpenAISettings | None = None) -> AIClient:
 
 
 async def record_usage(conn: asyncpg.Connection, profile_id: Any, feature: str, usage: list[Usage]) -> None:
-    """Insert the tokens of each call (as the owner, inside the job's transaction)."""
+    """Record the tokens of each call for `profile_id` (None: nobody's), as the owner, with the job's writes.
+    Through private.record_ai_usage, the one writer of app.ai_usage (the sidecar's path calls it too)."""
     await conn.executemany(
-        "insert into app.ai_usage (profile_id, feature, model, prompt_tokens, completion_tokens) "
-        "values ($1, $2, $3, $4, $5)",
+        "select private.record_ai_usage($1, $2, $3, $4, $5)",
         [(profile_id, feature, u.model, u.prompt_tokens, u.completion_tokens) for u in usage],
     )

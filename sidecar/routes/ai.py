@@ -91,7 +91,7 @@ async def record(pool: asyncpg.Pool, claims: UserClaims, usage: list[Usage]) -> 
     async with acting_as(pool, claims, path=PATH) as conn:
         for item in usage:
             await conn.execute(
-                "select private.record_ai_usage($1, $2, $3, $4)",
+                "select private.record_my_ai_usage($1, $2, $3, $4)",
                 FEATURE,
                 item.model,
                 item.prompt_tokens,

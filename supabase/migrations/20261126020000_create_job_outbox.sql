@@ -20,11 +20,14 @@ create table private.job_outbox (
     run_after timestamptz not null default now(),
     locked_until timestamptz,
     last_error text,
+    last_error_code text check (last_error_code ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$'),
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     dispatched_at timestamptz,
     started_at timestamptz,
-    finished_at timestamptz
+    finished_at timestamptz,
+    -- Every writer of a failure records both: the text for people, the code for code.
+    constraint job_outbox_error_has_code check ((last_error is null) = (last_error_code is null))
 );
 
 comment on table private.job_outbox is
@@ -41,7 +44,9 @@ comment on column private.job_outbox.max_attempts is 'Attempts allowed; the work
 comment on column private.job_outbox.dispatches is 'How many times the relay put the row on RQ (1 unless retried or re-dispatched).';
 comment on column private.job_outbox.run_after is 'Not dispatched before this time (delayed jobs and retry backoff).';
 comment on column private.job_outbox.locked_until is 'Lease of the running attempt: past it, the attempt is presumed lost and counted as failed.';
-comment on column private.job_outbox.last_error is 'The error of the last failed attempt (for admins; not shown to users).';
+comment on column private.job_outbox.last_error is 'The error of the last failed or deferred attempt (for admins; not shown to users).';
+comment on column private.job_outbox.last_error_code is
+'Stable code (docs/error_codes.md) of last_error: the exception''s code, jobs.timeout, jobs.attempt_lost or jobs.failed.';
 comment on column private.job_outbox.created_at is 'When the job was enqueued.';
 comment on column private.job_outbox.updated_at is 'When the row last changed state.';
 comment on column private.job_outbox.dispatched_at is 'When the relay last put the row on RQ.';

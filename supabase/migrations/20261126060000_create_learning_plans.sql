@@ -109,16 +109,18 @@ begin
         return null;
     end if;
     if new.status = 'pending' and old.status = 'running' then
-        -- The worker deferred the attempt (jobs.registry.JobDeferred): last_error starts with the reason's code.
-        code := pg_catalog.substring(new.last_error, '^(ai\.[a-z_]+)');
+        -- The worker deferred the attempt (jobs.registry.JobDeferred) for a reason the learner may see.
+        code := new.last_error_code;
     elsif new.status = 'dead' and old.status is distinct from 'dead' then
-        code := coalesce(
-            pg_catalog.substring(new.last_error, '(ai\.[a-z_]+)'),
-            case when new.last_error ~ '^timed out' then 'ai.upstream_timeout' end,
-            'ai.upstream_error'
-        );
+        -- A plan reads as an AI outcome: the job's own codes (jobs.timeout, jobs.attempt_lost,
+        -- jobs.failed) say the generation ran out of time or broke on our side.
+        code := case
+            when new.last_error_code like 'ai.%' then new.last_error_code
+            when new.last_error_code = 'jobs.timeout' then 'ai.upstream_timeout'
+            else 'ai.upstream_error'
+        end;
     end if;
-    if code is not null then
+    if code like 'ai.%' then
         update app.learning_plans as p set status = 'failed', failure_code = code
         where
             p.profile_id = learner and p.status in ('pending', 'failed')

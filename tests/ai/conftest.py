@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from core.ai.settings import OpenAISettings
+from tests.ai import inline
 from tests.fakes.openai_server import API_KEY, FakeOpenAI, running_fake_openai
 from tests.jobs.stack import JobStack, claim_redis_db, release_redis_db
 from tests.support.database import TestDatabase
@@ -81,7 +82,8 @@ async def ai_stack(db: TestDatabase, redis_number: int, tmp_path: Path) -> Async
 
 @pytest.fixture
 def openai_env(monkeypatch: pytest.MonkeyPatch, fake_openai: FakeOpenAI) -> FakeOpenAI:
-    """The environment a worker would have, for jobs run in this process (tests/ai/inline.py)."""
-    for name, value in ai_env(fake_openai).items():
-        monkeypatch.setenv(name, value)
+    """The services a worker started with ai_env(fake) would have, for jobs run in this process
+    (tests/ai/inline.py): the same quick retries, the default circuit breaker."""
+    openai = settings_for(fake_openai, breaker_failures=OpenAISettings().breaker_failures)
+    monkeypatch.setattr(inline, "services", dataclasses.replace(inline.services, openai=openai))
     return fake_openai

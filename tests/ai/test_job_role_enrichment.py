@@ -11,6 +11,7 @@ import pytest
 
 from core.ai.errors import AIInvalidOutput
 from core.ai.prompts import input_of
+from tests.ai import inline
 from tests.ai.inline import pending_jobs, run_inline
 from tests.fakes.openai_server import FakeOpenAI, Fault, fake_embedding
 from tests.support.database import TestDatabase
@@ -178,10 +179,8 @@ async def test_catalogue_embeddings_are_batched_resumable_and_only_redo_stale_ro
     assert len(request.body["input"]) == 1 and request.body["input"][0].endswith("Updated.")  # the fresh one is skipped
 
 
-async def test_embeddings_wait_as_the_same_row_while_openai_is_not_configured(
-    db: TestDatabase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", "")
+async def test_embeddings_wait_as_the_same_row_while_openai_is_not_configured(db: TestDatabase) -> None:
+    assert not inline.services.openai.configured  # as a worker started without OPENAI_API_KEY
     await seed_catalogue(db, 20)
     async with db.owner() as conn:
         job_id = await conn.fetchval("select private.enqueue_job('job_roles__embed', '{}')")

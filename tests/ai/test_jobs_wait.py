@@ -8,6 +8,9 @@ import json
 
 import pytest
 
+from jobs.registry import JobServices
+from tests.ai import inline
+from tests.ai.conftest import settings_for
 from tests.ai.inline import pending_jobs, run_inline
 from tests.ai.onboarding import complete_onboarding
 from tests.ai.plans import plan_responder
@@ -22,9 +25,8 @@ KIND = "learning_plans__generate"
 async def test_an_open_circuit_makes_jobs_wait_without_calling_upstream(
     db: TestDatabase, openai_env: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OPENAI_MAX_ATTEMPTS", "1")
-    monkeypatch.setenv("OPENAI_BREAKER_FAILURES", "1")
-    monkeypatch.setenv("OPENAI_BREAKER_COOLDOWN_SECONDS", "600")
+    quick_to_open = settings_for(openai_env, max_attempts=1, breaker_failures=1, breaker_cooldown_seconds=600)
+    monkeypatch.setattr(inline, "services", JobServices(openai=quick_to_open))
     alice, bob = await create_user(db, "alice"), await create_user(db, "bob")
     await complete_onboarding(db, alice, {"clients": ["meetings"]})
     await complete_onboarding(db, bob, {"clients": ["meetings"]})

@@ -32,14 +32,19 @@ async def plan_jobs(db: TestDatabase, profile_id: uuid.UUID) -> list[dict[str, A
     return [dict(r) for r in rows]
 
 
-async def finish_jobs(db: TestDatabase, profile_id: uuid.UUID, status: str = "done", error: str | None = None) -> None:
+async def finish_jobs(
+    db: TestDatabase, profile_id: uuid.UUID, status: str = "done", code: str | None = None, error: str = "failed"
+) -> None:
+    """As the worker leaves the learner's jobs: done, or dead with the failure's code and text."""
     async with db.owner() as conn:
         await conn.execute(
-            "update private.job_outbox set status = $3, last_error = $4, finished_at = now() "
+            "update private.job_outbox set status = $3, last_error_code = $4, "
+            "last_error = case when $4::text is not null then $5 end, finished_at = now() "
             "where kind = $1 and profile_id = $2 and status <> 'done'",
             KIND,
             profile_id,
             status,
+            code,
             error,
         )
 
@@ -177,7 +182,7 @@ async def test_a_dead_job_marks_the_plan_failed_with_its_code_and_keeps_the_last
     await finish_jobs(db, alice)
     plan = await store_plan(db, alice)
     await db.as_user(alice).rpc("request_learning_plan")
-    await finish_jobs(db, alice, "dead", "AIUpstreamTimeout: something the worker wrote")
+    await finish_jobs(db, alice, "dead", "jobs.failed", "ConnectionResetError: something the worker wrote")
     mine = (await db.as_user(alice).rpc("my_learning_plan")).body
     assert (mine["status"], mine["failure_code"], mine["plan"]) == ("failed", "ai.upstream_error", plan)
     events = [m for m in await sent_messages(db, f"user:{alice}") if m["event"].startswith("learning_plan")]
@@ -209,6 +214,6 @@ async def test_learners_cannot_write_plans_or_usage_and_read_only_their_own(db: 
 
 async def test_a_job_cut_by_the_worker_timeout_reads_as_an_upstream_timeout(db: TestDatabase, alice: uuid.UUID) -> None:
     await complete_onboarding(db, alice, PAIRS)
-    await finish_jobs(db, alice, "dead", "timed out after 600 s")
+    await finish_jobs(db, alice, "dead", "jobs.timeout", "timed out after 600 s")
     mine = (await db.as_user(alice).rpc("my_learning_plan")).body
     assert (mine["status"], mine["failure_code"], mine["plan"]) == ("failed", "ai.upstream_timeout", None)

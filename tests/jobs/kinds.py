@@ -1,8 +1,9 @@
 """Test-only job kinds, registered through the same registry as the product's (JOBS_MODULES=tests.jobs.kinds).
 
 Each records two things: a run counter in Redis, outside any transaction (how often the function was
-entered), and an effect row in Postgres through `job.conn`, deliberately not idempotent (an insert),
-so a test can tell "ran twice" from "applied twice".
+entered), and an effect row in Postgres in the attempt's completion transaction (`job.completing()`),
+deliberately not idempotent (an insert), so a test can tell "ran twice" from "applied twice". The slow
+kinds sleep inside that transaction, to stand for a write that is still uncommitted when things break.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ def count_run(job: JobContext) -> None:
     Redis.from_url(os.environ["REDIS_URL"]).hincrby(RUNS_KEY, str(job.job_id), 1)
 
 
-async def record_effect(job: JobContext) -> None:
-    await job.conn.execute(
-        "insert into private.test_job_effects (job_id, attempt) values ($1, $2)", job.job_id, job.attempt
-    )
+async def record_effect(job: JobContext, then_sleep: float = 0.0) -> None:
+    async with job.completing() as conn:
+        await conn.execute(
+            "insert into private.test_job_effects (job_id, attempt) values ($1, $2)", job.job_id, job.attempt
+        )
+        await asyncio.sleep(then_sleep)
 
 
 @job_kind("tests__record", timeout=10, max_attempts=3, backoff=FAST_RETRY)
@@ -38,9 +41,7 @@ async def record(job: JobContext) -> None:
 async def slow_first(job: JobContext) -> None:
     """Writes its effect, then sleeps on the first attempt only: a worker killed there must not apply it."""
     count_run(job)
-    await record_effect(job)
-    if job.attempt == 1:
-        await asyncio.sleep(float(job.payload.get("seconds", 6)))
+    await record_effect(job, float(job.payload.get("seconds", 6)) if job.attempt == 1 else 0.0)
 
 
 @job_kind("tests__strict", timeout=10, max_attempts=3, backoff=FAST_RETRY)
@@ -56,5 +57,4 @@ async def strict(job: JobContext) -> None:
 @job_kind("tests__hang", timeout=1, max_attempts=2, backoff=FAST_RETRY)
 async def hang(job: JobContext) -> None:
     count_run(job)
-    await record_effect(job)
-    await asyncio.sleep(3600)
+    await record_effect(job, 3600)

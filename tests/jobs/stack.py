@@ -108,7 +108,8 @@ class JobStack:
         if process.popen.poll() is None:
             process.popen.send_signal(signal.SIGTERM)
             try:
-                process.popen.wait(timeout=15)
+                # As long as wait_for's bound: a loaded machine may take a while to let a job finish.
+                process.popen.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.popen.kill()
                 process.popen.wait(timeout=15)

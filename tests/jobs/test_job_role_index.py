@@ -6,6 +6,8 @@ import pytest
 
 from core.search.index import ensure_index
 from core.search.settings import AzureSearchSettings
+from jobs.registry import JobServices
+from tests.ai import inline
 from tests.ai.inline import pending_jobs, run_inline
 from tests.fakes.azure_search import API_KEY, running_fake_azure_search
 from tests.support.database import TestDatabase
@@ -24,8 +26,8 @@ async def approved_custom_role(db: TestDatabase) -> str:
     return str(role["job_role_id"])
 
 
-async def test_without_azure_the_index_job_is_done_at_once(db: TestDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("AZURE_SEARCH_ENDPOINT", raising=False)
+async def test_without_azure_the_index_job_is_done_at_once(db: TestDatabase) -> None:
+    assert not inline.services.search.configured  # as a worker started without AZURE_SEARCH_ENDPOINT
     role_id = await approved_custom_role(db)
     [job] = await pending_jobs(db, "job_roles__index")
     assert job["payload"] == {"job_role_id": role_id}
@@ -36,10 +38,9 @@ async def test_an_approved_role_is_uploaded_to_the_index(db: TestDatabase, monke
     role_id = await approved_custom_role(db)
     [job] = await pending_jobs(db, "job_roles__index")
     with running_fake_azure_search() as azure:
-        monkeypatch.setenv("AZURE_SEARCH_ENDPOINT", azure.url)
-        monkeypatch.setenv("AZURE_SEARCH_API_KEY", API_KEY)
-        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-        await ensure_index(AzureSearchSettings.from_env())  # as `fluentpro search create-index` at deploy
+        search = AzureSearchSettings(endpoint=azure.url, api_key=API_KEY)
+        monkeypatch.setattr(inline, "services", JobServices(search=search))  # OpenAI not configured
+        await ensure_index(search)  # as `fluentpro search create-index` at deploy
         await run_inline(db, int(job["job_id"]))
         documents = azure.documents.get("job-roles", {})
     assert role_id in documents

@@ -34,12 +34,21 @@ async def test_a_stale_attempt_cannot_complete_or_fail(db: TestDatabase) -> None
     async with db.owner() as conn:
         await outbox.start_attempt(conn, job_id, "tests__record", 3, 30)
         # The lease ran out and the reconciler failed attempt 1; a retry started attempt 2.
-        assert await outbox.fail_attempt(conn, job_id, 1, permanent=False, retry_in=0, error="lost") == "failed"
+        assert (
+            await outbox.fail_attempt(conn, job_id, 1, permanent=False, retry_in=0, error="lost", code="jobs.failed")
+            == "failed"
+        )
         assert (await outbox.start_attempt(conn, job_id, "tests__record", 3, 30))["attempts"] == 2
         async with conn.transaction():
             assert not await outbox.complete_attempt(conn, job_id, 1)
-        assert await outbox.fail_attempt(conn, job_id, 1, permanent=False, retry_in=0, error="late") is None
-        assert await outbox.fail_attempt(conn, job_id, 2, permanent=True, retry_in=0, error="bad") == "dead"
+        assert (
+            await outbox.fail_attempt(conn, job_id, 1, permanent=False, retry_in=0, error="late", code="jobs.failed")
+            is None
+        )
+        assert (
+            await outbox.fail_attempt(conn, job_id, 2, permanent=True, retry_in=0, error="bad", code="jobs.failed")
+            == "dead"
+        )
     row = (await rows(db, job_id))[job_id]
     assert (row["status"], row["attempts"], row["last_error"]) == ("dead", 2, "bad")
 

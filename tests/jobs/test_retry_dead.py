@@ -34,7 +34,8 @@ async def make_dead(db: TestDatabase, job_id: int, error: str = "TypeError: n mu
     async with db.owner() as conn:
         await conn.execute(
             "update private.job_outbox set status = 'dead', attempts = 3, max_attempts = 3, dispatches = 3, "
-            "last_error = $2, started_at = now(), finished_at = now(), run_after = now() + interval '1 hour' "
+            "last_error = $2, last_error_code = 'jobs.failed', started_at = now(), finished_at = now(), "
+            "run_after = now() + interval '1 hour' "
             "where job_id = $1",
             job_id,
             error,

@@ -29,6 +29,7 @@ async def set_status(db: TestDatabase, job_id: int, status: str, **extra: object
     async with db.owner() as conn:
         await conn.execute(
             "update private.job_outbox set status = $2, last_error = $3, "
+            "last_error_code = case when $3::text is not null then 'jobs.failed' end, "
             "run_after = now() - make_interval(secs => $4) where job_id = $1",
             job_id,
             status,

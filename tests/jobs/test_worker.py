@@ -33,7 +33,7 @@ async def test_worker_killed_mid_job_is_retried_and_applies_its_effect_once(
     await wait_for(lambda: all_in(effects_db, [job_id], {"done"}), "the retried job done", stack)
     row = (await rows(effects_db, job_id))[job_id]
     assert row["attempts"] == 2
-    assert "attempt lost" in row["last_error"]
+    assert "attempt lost" in row["last_error"] and row["last_error_code"] == "jobs.attempt_lost"
     assert runs(stack) == {job_id: 2}
     assert await effects(effects_db) == {job_id: 1}
     async with effects_db.owner() as conn:
@@ -53,6 +53,7 @@ async def test_poison_payload_goes_dead_after_its_last_attempt_while_later_jobs_
     row = (await rows(effects_db, poison))[poison]
     assert (row["attempts"], row["max_attempts"]) == (3, 3)
     assert row["last_error"].startswith("TypeError: n must be an integer")
+    assert row["last_error_code"] == "jobs.failed"  # no code of its own
     assert row["finished_at"] is not None
     assert runs(stack)[poison] == 3
     assert await effects(effects_db) == dict.fromkeys(later, 1)
@@ -68,7 +69,7 @@ async def test_job_over_its_timeout_is_retried_then_dead(effects_db: TestDatabas
     await wait_for(lambda: all_in(effects_db, [after], {"done"}), "the next job done", stack)
     row = (await rows(effects_db, hung))[hung]
     assert row["attempts"] == 2
-    assert row["last_error"] == "timed out after 1 s"
+    assert (row["last_error"], row["last_error_code"]) == ("timed out after 1 s", "jobs.timeout")
     assert runs(stack)[hung] == 2
     assert await effects(effects_db) == {after: 1}  # the timed-out attempts' writes were rolled back
 

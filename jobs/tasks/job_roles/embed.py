@@ -3,7 +3,7 @@
 Payload: {"job_role_ids": [...]} for given roles, or {} for every role whose embedding is missing or
 stale (its text changed: content_sha256 differs). One run embeds at most ROWS_PER_RUN roles (each
 embeddings request of the client carries up to 96 inputs and is retried on its own) and commits them
-with the job; if more are stale it queues its continuation, so a failure loses at most one run's work
+with the job's completion; if more are stale it queues its continuation, so a failure loses at most one run's work
 and the next run resumes where the last committed one ended. The Azure indexer reads the vectors from
 private.job_role_embeddings.
 """
@@ -15,7 +15,7 @@ import uuid
 
 from core.ai.client import Usage
 from core.ai.errors import AIUnavailable
-from core.ai.runtime import process_client, record_usage
+from core.ai.runtime import record_usage
 from jobs.ai_spend import deferral, require_budget
 from jobs.registry import Backoff, JobContext, PermanentJobError, job_kind
 
@@ -62,7 +62,7 @@ def roles_of(payload: dict[str, object]) -> list[uuid.UUID] | None:
 @job_kind(KIND, timeout=600, max_attempts=5, backoff=Backoff(base=30, cap=1800))
 async def embed_job_roles(job: JobContext) -> None:
     role_ids = roles_of(job.payload)
-    client = process_client()
+    client = job.ai
     model = client.settings.embedding_model
     stale = await job.conn.fetch(STALE, role_ids, model, ROWS_PER_RUN + 1)
     batch, more = stale[:ROWS_PER_RUN], len(stale) > ROWS_PER_RUN
@@ -74,11 +74,15 @@ async def embed_job_roles(job: JobContext) -> None:
         vectors = await client.embed([r["content"] for r in batch], on_usage=usage.append)
     except AIUnavailable as exc:
         raise deferral(exc) from exc  # this row waits, its attempt not spent; no copy is queued
-    await job.conn.executemany(
-        STORE, [(r["job_role_id"], model, r["content_sha256"], v) for r, v in zip(batch, vectors, strict=True)]
-    )
-    await record_usage(job.conn, job.profile_id, "job_role_embedding", usage)
-    if more:
-        await job.conn.execute(
-            "select private.enqueue_job($1, $2::jsonb, null, now(), $3)", KIND, json.dumps(job.payload), job.profile_id
+    async with job.completing() as conn:
+        await conn.executemany(
+            STORE, [(r["job_role_id"], model, r["content_sha256"], v) for r, v in zip(batch, vectors, strict=True)]
         )
+        await record_usage(conn, job.profile_id, "job_role_embedding", usage)
+        if more:
+            await conn.execute(
+                "select private.enqueue_job($1, $2::jsonb, null, now(), $3)",
+                KIND,
+                json.dumps(job.payload),
+                job.profile_id,
+            )

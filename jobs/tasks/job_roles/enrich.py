@@ -17,7 +17,7 @@ from core.ai.client import Usage
 from core.ai.enrichment import NO_MATCH, enrichment_schema, validate_enrichment
 from core.ai.errors import AIInvalidOutput, AIUnavailable
 from core.ai.prompts import enrichment_messages
-from core.ai.runtime import process_client, record_usage
+from core.ai.runtime import record_usage
 from jobs.ai_spend import deferral, require_budget, require_configured
 from jobs.registry import Backoff, JobContext, PermanentJobError, job_kind
 
@@ -71,7 +71,7 @@ async def enrich_job_role(job: JobContext) -> None:
         return  # deleted meanwhile, or a catalogue occupation: nothing to propose
     candidates = [dict(r) for r in await job.conn.fetch(NEAREST, role["title"], CANDIDATES)]
     codes = [c["onet_code"] for c in candidates]
-    client = process_client()
+    client = job.ai
     require_configured(client)
     await require_budget(job.conn)
     usage: list[Usage] = []
@@ -92,23 +92,24 @@ async def enrich_job_role(job: JobContext) -> None:
     except AIUnavailable as exc:
         raise deferral(exc) from exc
     except AIInvalidOutput as exc:
-        raise PermanentJobError(str(exc)) from exc
+        raise PermanentJobError(str(exc), exc.code) from exc
     nearest = next((c["job_role_id"] for c in candidates if c["onet_code"] == proposal.nearest_onet_code), None)
     assert proposal.nearest_onet_code == NO_MATCH or nearest is not None
-    await job.conn.execute(
-        STORE,
-        role_id,
-        proposal.description_third_person,
-        proposal.keywords,
-        nearest,
-        proposal.seniority,
-        client.settings.chat_model,
-    )
-    await record_usage(job.conn, role["created_by"], "job_role_enrichment", usage)
-    # Index the role (with its new keywords) for its author: its embedding first.
-    await job.conn.execute(
-        "select private.enqueue_job('job_roles__embed', $1::jsonb, $2, now(), $3)",
-        json.dumps({"job_role_ids": [str(role_id)]}),
-        f"job_roles__embed:{role_id}",
-        role["created_by"],
-    )
+    async with job.completing() as conn:
+        await conn.execute(
+            STORE,
+            role_id,
+            proposal.description_third_person,
+            proposal.keywords,
+            nearest,
+            proposal.seniority,
+            client.settings.chat_model,
+        )
+        await record_usage(conn, role["created_by"], "job_role_enrichment", usage)
+        # Index the role (with its new keywords) for its author: its embedding first.
+        await conn.execute(
+            "select private.enqueue_job('job_roles__embed', $1::jsonb, $2, now(), $3)",
+            json.dumps({"job_role_ids": [str(role_id)]}),
+            f"job_roles__embed:{role_id}",
+            role["created_by"],
+        )

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import uuid
 
-from core.ai.runtime import process_client
-from core.ai.settings import OpenAISettings
 from core.search.index import index_job_roles
-from core.search.settings import AzureSearchSettings
 from jobs.registry import Backoff, JobContext, PermanentJobError, job_kind
 
 KIND = "job_roles__index"
@@ -26,9 +23,8 @@ async def index_role(job: JobContext) -> None:
         role_id = str(uuid.UUID(str(job.payload["job_role_id"])))
     except (KeyError, TypeError, ValueError) as exc:
         raise PermanentJobError(f"payload needs a job_role_id uuid, got {job.payload!r}") from exc
-    settings = AzureSearchSettings.from_env()
-    if not settings.configured:
+    search = job.services.search
+    if not search.configured:
         return
-    ai = OpenAISettings.from_env()
-    embed = process_client(ai).embed if ai.configured else None
-    await index_job_roles(job.conn, settings, [role_id], embed=embed)
+    embed = job.ai.embed if job.services.openai.configured else None
+    await index_job_roles(job.conn, search, [role_id], embed=embed)

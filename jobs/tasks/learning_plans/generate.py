@@ -3,8 +3,8 @@
 
 Enqueued by onboarding completion, by api.request_learning_plan and, debounced, by choice changes (all
 with one dedupe key per learner). Idempotent: it re-reads the choices and replaces the plan whole.
-Every generation counts against the learner's learning_plan_regeneration limit, charged in the
-transaction that stores the plan (jobs.ai_spend), so only a generation that ran is charged.
+Every generation counts against the learner's learning_plan_regeneration limit, charged before the
+call and given back if it fails or waits (jobs.ai_spend), so only a generation that ran is charged.
 Outcomes: plan stored (ready); the AI not configured or unavailable, the budget or the learner's limit
 spent -> the job waits as the same row (JobDeferred, no attempt spent) and the plan row says failed with
 that code meanwhile; output broken on every try -> dead at once, the plan row says failed /
@@ -24,8 +24,8 @@ from core.ai.client import Usage
 from core.ai.errors import AIInvalidOutput, AIUnavailable
 from core.ai.plan import PLAN_SCHEMA, SCHEMA_VERSION, Pair, PlanContext, plan_to_json, validate_plan
 from core.ai.prompts import plan_messages
-from core.ai.runtime import process_client, record_usage
-from jobs.ai_spend import charge, deferral, require_configured
+from core.ai.runtime import record_usage
+from jobs.ai_spend import charged, deferral, require_configured
 from jobs.registry import Backoff, JobContext, PermanentJobError, job_kind
 
 KIND = "learning_plans__generate"
@@ -93,33 +93,36 @@ async def generate_learning_plan(job: JobContext) -> None:
     context = await load_context(job.conn, profile_id)
     if context is None:
         # Reset (or never completed) since the job was queued: nothing to build; a later completion asks again.
-        await job.conn.execute(
-            "delete from app.learning_plans where profile_id = $1 and status = 'pending' and plan is null", profile_id
-        )
+        async with job.completing() as conn:
+            await conn.execute(
+                "delete from app.learning_plans where profile_id = $1 and status = 'pending' and plan is null",
+                profile_id,
+            )
         return
-    client = process_client()
+    client = job.ai
     require_configured(client)
-    await charge(job.conn, profile_id, LIMIT)
     usage: list[Usage] = []
-    try:
-        plan = await client.chat_json(
-            messages=plan_messages(context),
-            schema_name="learning_plan",
-            schema=PLAN_SCHEMA,
-            validate=lambda raw: validate_plan(raw, context),
-            on_usage=usage.append,
-        )
-    except AIUnavailable as exc:
-        raise deferral(exc) from exc
-    except AIInvalidOutput as exc:
-        # Already asked max_attempts times within this attempt; the code lands in the plan's failure_code.
-        raise PermanentJobError(str(exc)) from exc
-    await job.conn.execute(
-        STORE,
-        profile_id,
-        plan_to_json(plan),
-        json.dumps(context.as_prompt_json()),
-        SCHEMA_VERSION,
-        client.settings.chat_model,
-    )
-    await record_usage(job.conn, profile_id, "learning_plan", usage)
+    async with charged(job.conn, profile_id, LIMIT):
+        try:
+            plan = await client.chat_json(
+                messages=plan_messages(context),
+                schema_name="learning_plan",
+                schema=PLAN_SCHEMA,
+                validate=lambda raw: validate_plan(raw, context),
+                on_usage=usage.append,
+            )
+        except AIUnavailable as exc:
+            raise deferral(exc) from exc
+        except AIInvalidOutput as exc:
+            # Already asked max_attempts times within this attempt; the code lands in the plan's failure_code.
+            raise PermanentJobError(str(exc), exc.code) from exc
+        async with job.completing() as conn:
+            await conn.execute(
+                STORE,
+                profile_id,
+                plan_to_json(plan),
+                json.dumps(context.as_prompt_json()),
+                SCHEMA_VERSION,
+                client.settings.chat_model,
+            )
+            await record_usage(conn, profile_id, "learning_plan", usage)

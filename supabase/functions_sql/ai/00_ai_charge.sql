@@ -1,6 +1,7 @@
 -- Count one AI request of a learner against a feature's limit (private.ai_rate_limits, counted in
--- private.ai_requests). The jobs call it as the owner, right before the AI call, in the transaction that
--- stores the result: a generation that fails or waits rolls its charge back, so only work that ran counts.
+-- private.ai_requests), and give it back. The jobs charge as the owner right before the AI call, in a
+-- transaction of its own (none is held open across the call), and refund when the work fails or
+-- waits, so only work that ran counts; the sidecar's quota (private.ai_take_quota) charges the same way.
 
 -- 0 when counted, else the whole seconds until the oldest counted request leaves the window.
 -- Serialised per learner and feature until the transaction ends, so concurrent charges never overshoot.
@@ -23,3 +24,19 @@ $$;
 
 comment on function private.ai_charge(uuid, text) is
 'Count one AI request of a learner against a feature''s limit: 0 if counted, else seconds to wait (owner only).';
+
+-- Give back the learner's latest counted request of the feature (the one a failed job charged).
+create or replace function private.ai_refund(learner uuid, feature text) returns void
+language sql
+volatile
+set search_path = ''
+as $$
+    delete from private.ai_requests as r
+    where r.ai_request_id = (
+        select max(q.ai_request_id) from private.ai_requests as q
+        where q.profile_id = learner and q.feature = ai_refund.feature
+    )
+$$;
+
+comment on function private.ai_refund(uuid, text) is
+'Give back the learner''s latest counted request of a feature, for work that failed or waits (owner only).';

@@ -109,7 +109,7 @@ begin
     -- Jobs that waited for the budget look again now (they wait again if it is still spent).
     update private.job_outbox as o
     set run_after = pg_catalog.now(), updated_at = pg_catalog.now()
-    where o.status = 'pending' and o.last_error like 'ai.budget_exhausted:%' and o.run_after > pg_catalog.now();
+    where o.status = 'pending' and o.last_error_code = 'ai.budget_exhausted' and o.run_after > pg_catalog.now();
     return private.ai_budget_state();
 end;
 $$;
