@@ -40,7 +40,9 @@ BUSY_BATCH = 2
 # (retention shortened, or a relay down for days) is worked off over several turns, each delaying the
 # next sweep by a few short statements only. The next turn purges again at once while rows are left.
 PURGE_ROUNDS = 5
-POLLING_LOCK = (7301, 2)  # see private.enqueue_job in supabase/migrations/20261126020000_create_job_outbox.sql
+# Key 2 of the job_outbox lock space (supabase/functions_sql/locks/lock_space.sql): "a relay is polling",
+# peeked at by private.enqueue_job.
+POLLING_LOCK = "private.lock_space('job_outbox'), 2"
 # The relay's own writes (claims, marks, repairs) need no WAL flush at commit: if a crash loses them,
 # the rows are simply due again, and RQ's unique job id absorbs the second dispatch.
 SESSION = {"application_name": "fluentpro_relay", "synchronous_commit": "off"}
@@ -94,9 +96,9 @@ class Pacer:
             self.busy_until = now + HOT_WINDOW
         polling = now < self.busy_until - WARM_TAIL
         if polling and not self.holding:
-            self.holding = bool(await conn.fetchval("select pg_try_advisory_lock($1, $2)", *POLLING_LOCK))
+            self.holding = bool(await conn.fetchval(f"select pg_try_advisory_lock({POLLING_LOCK})"))
         elif self.holding and not polling:
-            await conn.fetchval("select pg_advisory_unlock($1, $2)", *POLLING_LOCK)
+            await conn.fetchval(f"select pg_advisory_unlock({POLLING_LOCK})")
             self.holding = False
 
 

@@ -28,7 +28,7 @@ from sidecar.devidp.core import IdpUser, SigningKey
 
 # Serializes the DDL of two processes starting at once (`create ... if not exists` alone can race).
 DDL = """
-select pg_advisory_xact_lock(hashtext('dev_idp'));
+select pg_advisory_xact_lock(private.lock_space('dev_idp_ddl'), 0);
 create schema if not exists dev_idp;
 revoke all on schema dev_idp from public;
 create table if not exists dev_idp.signing_keys (

@@ -8,6 +8,7 @@ import json
 import asyncpg
 import pytest
 
+from jobs.relay import POLLING_LOCK
 from tests.support.database import TestDatabase
 from tests.support.users import create_user
 
@@ -134,13 +135,13 @@ async def test_one_enqueueing_transaction_at_a_time_notifies(db: TestDatabase) -
 
 
 async def test_no_notification_while_a_relay_holds_its_polling_lock(db: TestDatabase) -> None:
-    """A busy relay polls every few ms and says so with advisory lock (7301, 2): NOTIFY would only cost."""
+    """A busy relay polls every few ms and says so with advisory lock ('job_outbox', 2): NOTIFY would only cost."""
     listener = Listener()
     async with db.owner() as listen, db.owner() as relay, db.owner() as conn:
         await listen.add_listener("job_outbox", listener)
-        assert await relay.fetchval("select pg_try_advisory_lock(7301, 2)")
+        assert await relay.fetchval(f"select pg_try_advisory_lock({POLLING_LOCK})")
         await conn.fetchval("select private.enqueue_job('tests__record', '{}')")
-        await relay.fetchval("select pg_advisory_unlock(7301, 2)")
+        await relay.fetchval(f"select pg_advisory_unlock({POLLING_LOCK})")
         woken = await conn.fetchval("select private.enqueue_job('tests__record', '{}')")
         assert await listener.next() == str(woken)
         assert listener.payloads.empty()

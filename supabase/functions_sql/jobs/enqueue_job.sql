@@ -2,10 +2,10 @@
 -- clients (bench/jobs), because a notifying commit holds a global lock through its WAL flush, so those
 -- commits stop grouping. Skipping it while another due row waits still gave 0.67x (that check scans a
 -- due index full of dead entries under load). So only the relay's state decides:
---   * while a relay is busy it holds advisory lock (7301, 2) and polls every 20 ms: nobody notifies;
---   * otherwise only a transaction that gets advisory lock (7301, 1) at once notifies, so concurrent
+--   * while a relay is busy it holds advisory lock ('job_outbox', 2) and polls every 20 ms: nobody notifies;
+--   * otherwise only a transaction that gets advisory lock ('job_outbox', 1) at once notifies, so concurrent
 --     enqueuers skip while one notification is on its way (it wakes the relay, which then polls).
--- A relay keeps polling for a while after it lets (7301, 2) go and sweeps every few seconds anyway, so
+-- A relay keeps polling for a while after it lets ('job_outbox', 2) go and sweeps every few seconds anyway, so
 -- a skipped notification costs one short poll; only a transaction that commits long after its enqueue
 -- (or a rolled-back notifier) waits for the next sweep. Delayed jobs never notify: the sweep finds them.
 create or replace function private.enqueue_job(
@@ -35,14 +35,14 @@ begin
         do nothing
         returning o.job_id into new_id;
         if new_id is not null then
-            -- Advisory keys (7301, 1) "a notification is on its way", (7301, 2) "a relay is polling":
+            -- Advisory keys ('job_outbox', 1) "a notification is on its way", ('job_outbox', 2) "a relay is polling":
             -- arbitrary constants, used only here and in jobs/relay.py.
-            -- (7301, 2) is only peeked at (taken shared and let go at once): held until commit, some
+            -- ('job_outbox', 2) is only peeked at (taken shared and let go at once): held until commit, some
             -- enqueuer always held it under load, so a busy relay never got it and everyone notified.
             if new_run_after <= pg_catalog.now()
-                and pg_catalog.pg_try_advisory_lock_shared(7301, 2)
-                and pg_catalog.pg_advisory_unlock_shared(7301, 2)
-                and pg_catalog.pg_try_advisory_xact_lock(7301, 1) then
+                and pg_catalog.pg_try_advisory_lock_shared(private.lock_space('job_outbox'), 2)
+                and pg_catalog.pg_advisory_unlock_shared(private.lock_space('job_outbox'), 2)
+                and pg_catalog.pg_try_advisory_xact_lock(private.lock_space('job_outbox'), 1) then
                 -- The id only: the row is the truth, the notification a wake-up (delivered at commit).
                 perform pg_catalog.pg_notify('job_outbox', new_id::text);
             end if;

@@ -64,7 +64,7 @@ async def test_many_commits_arrive_once_each_in_commit_order(realtime: RealtimeU
                     if n % 3 == 0:  # two broadcasts in one transaction stay together and in order
                         await send(conn, f"user:{alice}", "tick", 1000 + n)
                     # The commit order is the order of the lock queue on this row.
-                    await conn.execute("select pg_advisory_xact_lock(42)")
+                    await conn.execute("select pg_advisory_xact_lock(private.lock_space('test_order'), 42)")
                     committed.append(n)
                     if n % 3 == 0:
                         committed.append(1000 + n)
