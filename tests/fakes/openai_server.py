@@ -18,7 +18,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -129,7 +129,10 @@ class _Handler(BaseHTTPRequestHandler):
         fault = fake.take_fault(self.path)
         if fault is not None and fault.hang:
             fake._stopping.wait(30)
-            return self._error(504, "hung")
+            # By now the client has usually given up and closed the socket: that is the point of a hang.
+            with suppress(BrokenPipeError, ConnectionResetError):
+                self._error(504, "hung")
+            return None
         if fault is not None and fault.status is not None:
             return self._error(fault.status, "fault", fault.retry_after)
         if self.path == "/v1/embeddings":
