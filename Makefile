@@ -7,6 +7,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Model training has a virtualenv of its own: torch never enters the runtime's or the tests' install.
+TRAIN_VENV := .venv-train
+TRAIN_STAMP := $(TRAIN_VENV)/.installed
+TRAIN_OUT ?= build/role_encoder
+TRAIN_WITHHOLD ?= dev
 CLI_DIR := tools/supabase-cli
 JS_CLIENT_DIR := tools/supabase-js
 PG_META_DIR := tools/postgres-meta
@@ -14,7 +19,7 @@ PG_META_DIR := tools/postgres-meta
 PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 
-.PHONY: help install run test lint fmt db-migrate db-reset db-seed db-status bench api-docs search-index supabase-cli supabase-js postgres-meta types clean
+.PHONY: help install run test lint fmt db-migrate db-reset db-seed db-status bench api-docs search-index supabase-cli supabase-js postgres-meta types train-matcher clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,6 +31,19 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create the virtualenv and install the project with its dev tools
+
+# torch pinned and first, so the extra's range installs nothing newer (a newer torch may be a CUDA build of
+# several GB where the pinned CPU wheel is at hand).
+$(TRAIN_STAMP): pyproject.toml
+	@test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TRAIN_VENV)/bin/python -m pip install --quiet 'torch==2.13.0'
+	$(TRAIN_VENV)/bin/python -m pip install --quiet -e '.[train,dev]'
+	@touch $(TRAIN_STAMP)
+
+train-matcher: $(TRAIN_STAMP) ## Fine-tune the job-title encoder (TRAIN_WITHHOLD=dev|test|none, TRAIN_OUT=build/role_encoder)
+	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-1} $(TRAIN_VENV)/bin/python -m training.role_encoder \
+		--withhold $(TRAIN_WITHHOLD) --out $(TRAIN_OUT)
 
 # npm ci into $(1) when its package-lock.json is newer than the installed tree (npm writes
 # node_modules/.package-lock.json on each install), so a bumped pin reinstalls; $(2) says what is lost without npm.
