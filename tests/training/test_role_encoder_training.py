@@ -18,6 +18,7 @@ from sentence_transformers import SentenceTransformer  # noqa: E402
 from tests.training import tiny_catalogue  # noqa: E402
 from training.role_encoder import __main__ as command  # noqa: E402
 from training.role_encoder import data, evaluate, export  # noqa: E402
+from training.role_encoder.recipe import Recipe  # noqa: E402
 from training.role_encoder.train import contrastive_loss  # noqa: E402
 
 
@@ -49,7 +50,8 @@ def test_titles_of_the_same_occupation_are_not_negatives() -> None:
 
 def test_training_on_a_tiny_catalogue_runs_end_to_end(tmp_path: Path) -> None:
     root = tiny_catalogue.write(tmp_path / "catalogue")
-    command.main(["--root", str(root), "--withhold", "none", "--out", str(tmp_path / "out"), "--epochs", "1"])
+    out = str(tmp_path / "out")
+    command.main(["--root", str(root), "--withhold", "none", "--out", out, "--epochs", "1", "--hard-pool", "2"])
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["withheld"] == "none"
     assert report["recipe"]["base"] == "package"
@@ -66,3 +68,27 @@ def test_training_on_a_tiny_catalogue_runs_end_to_end(tmp_path: Path) -> None:
     card = (exported / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert export.sha256(exported / "encoder.onnx") in card
     assert "O*NET 30.0 Database" in card
+
+
+def test_a_hard_negative_of_the_anchors_own_occupation_is_masked() -> None:
+    anchors = torch.nn.functional.normalize(torch.randn(2, 8), dim=-1)
+    candidates = torch.nn.functional.normalize(torch.randn(3, 8), dim=-1)
+    # The third candidate is a mined negative: of occupation "a" it is no negative of anchor 0.
+    of_a = contrastive_loss(anchors, candidates, ["a", "b"], 20.0, ["a", "b", "a"])
+    without = contrastive_loss(anchors, candidates[:2], ["a", "b"], 20.0)
+    of_c = contrastive_loss(anchors, candidates, ["a", "b"], 20.0, ["a", "b", "c"])
+    assert of_a < of_c
+    assert without < of_c
+
+
+def test_hard_negatives_are_titles_of_other_occupations(tmp_path: Path) -> None:
+    import random
+
+    from training.role_encoder import hard_negatives, train
+
+    catalogue = data.load(tiny_catalogue.write(tmp_path), None)
+    rows = train.examples(catalogue, Recipe(), random.Random(1))
+    mined = hard_negatives.mine(train.base_model(Recipe()), catalogue, rows, random.Random(1), pool=2)
+    assert len(mined) == len(rows)
+    assert all(code != anchor_code for (code, _), (anchor_code, _, _) in zip(mined, rows, strict=True))
+    assert all(title in catalogue.titles[code] for code, title in mined)

@@ -25,10 +25,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help="the folder that holds seeds/")
     parser.add_argument("--base", default=Recipe().base, help='"package" (offline copy), a hub name or a folder')
     parser.add_argument("--epochs", type=int, default=len(Recipe().epochs), help="how many of the recipe's epochs")
+    parser.add_argument("--hard-pool", type=int, default=Recipe().hard_pool, help="hard negatives mined from N nearest")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    recipe = dataclasses.replace(Recipe(), base=args.base, epochs=Recipe().epochs[: args.epochs])
+    recipe = dataclasses.replace(
+        Recipe(), base=args.base, epochs=Recipe().epochs[: args.epochs], hard_pool=args.hard_pool
+    )
     withhold = None if args.withhold == "none" else args.withhold
     catalogue = data.load(args.root, withhold)
     report: dict[str, object] = {"recipe": dataclasses.asdict(recipe), "withheld": args.withhold}

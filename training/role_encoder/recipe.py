@@ -18,3 +18,4 @@ class Recipe:
     name_share: float = 0.5  # how often the positive is the occupation's own title
     max_length: int = 32
     freeze_word_embeddings: bool = True  # the catalogue is small: keep the vocabulary's geometry
+    hard_pool: int = 0  # > 0: each anchor also gets one of this many nearest other-occupation titles

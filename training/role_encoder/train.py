@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from sentence_transformers import SentenceTransformer
 
+from training.role_encoder import hard_negatives
 from training.role_encoder.data import Catalogue
 from training.role_encoder.recipe import BASE_MODEL, Recipe
 
@@ -45,21 +46,31 @@ def examples(catalogue: Catalogue, recipe: Recipe, rng: random.Random) -> list[t
     return rows
 
 
-def batches(rows: list[tuple[str, str, str]], size: int) -> Iterator[list[tuple[str, str, str]]]:
+def batches(rows: list[tuple[str, str, str]], size: int) -> Iterator[tuple[int, list[tuple[str, str, str]]]]:
+    """(offset, rows) of each batch of two rows or more."""
     for start in range(0, len(rows) - 1, size):
         chunk = rows[start : start + size]
         if len(chunk) > 1:
-            yield chunk
+            yield start, chunk
 
 
-def contrastive_loss(anchors: torch.Tensor, positives: torch.Tensor, codes: list[str], scale: float) -> torch.Tensor:
-    similarity = scale * anchors @ positives.T
-    same = torch.tensor([[a == b for b in codes] for a in codes])
-    same.fill_diagonal_(False)
+def contrastive_loss(
+    anchors: torch.Tensor,
+    candidates: torch.Tensor,
+    codes: list[str],
+    scale: float,
+    candidate_codes: list[str] | None = None,
+) -> torch.Tensor:
+    """Row i's positive is candidate i; candidates past the anchors' count are extra (hard) negatives.
+    A candidate of the anchor's own occupation, other than its positive, is masked out."""
+    candidate_codes = candidate_codes if candidate_codes is not None else codes
+    similarity = scale * anchors @ candidates.T
+    same = torch.tensor([[a == b for b in candidate_codes] for a in codes])
+    same[:, : len(codes)].fill_diagonal_(False)
     similarity = similarity.masked_fill(same, float("-inf"))
     target = torch.arange(len(codes))
     forward = torch.nn.functional.cross_entropy(similarity, target)
-    backward = torch.nn.functional.cross_entropy(similarity.T, target)
+    backward = torch.nn.functional.cross_entropy(similarity[:, : len(codes)].T, target)
     return (forward + backward) / 2
 
 
@@ -84,11 +95,13 @@ def train(catalogue: Catalogue, recipe: Recipe, log: Callable[[str], None] = pri
             group["lr"] = rate
         rows = examples(catalogue, recipe, rng)
         started, total, steps = time.monotonic(), 0.0, 0
-        for chunk in batches(rows, recipe.batch):
+        mined = hard_negatives.mine(model, catalogue, rows, rng, recipe.hard_pool) if recipe.hard_pool else []
+        for offset, chunk in batches(rows, recipe.batch):
             codes = [code for code, _, _ in chunk]
+            hard = mined[offset : offset + len(chunk)]
             anchors = _embed(model, [a for _, a, _ in chunk])
-            positives = _embed(model, [p for _, _, p in chunk])
-            loss = contrastive_loss(anchors, positives, codes, recipe.scale)
+            candidates = _embed(model, [p for _, _, p in chunk] + [title for _, title in hard])
+            loss = contrastive_loss(anchors, candidates, codes, recipe.scale, codes + [code for code, _ in hard])
             optimizer.zero_grad()
             loss.backward()  # type: ignore[no-untyped-call]
             optimizer.step()
