@@ -24,8 +24,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help="the folder that holds seeds/")
     parser.add_argument("--base", default=Recipe().base, help='"package" (offline copy), a hub name or a folder')
-    parser.add_argument("--epochs", type=int, default=len(Recipe().epochs), help="how many of the recipe's epochs")
-    parser.add_argument("--hard-pool", type=int, default=Recipe().hard_pool, help="hard negatives mined from N nearest")
+    epochs = len(Recipe().epochs)
+    parser.add_argument("--epochs", type=int, choices=range(1, epochs + 1), default=epochs, help="the recipe's first N")
+    parser.add_argument(
+        "--hard-pool",
+        type=int,
+        choices=range(0, 101),
+        default=Recipe().hard_pool,
+        metavar="0-100",
+        help="each anchor also gets one of its N nearest other-occupation titles (0: none)",
+    )
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
