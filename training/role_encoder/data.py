@@ -4,15 +4,12 @@ measured on (bench/role_matching/split.py draws the split)."""
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.role_matching.split import SPLITS, bucket
-
-OCCUPATIONS = Path("seeds/occupations/occupations.csv")
-ALTERNATE_TITLES = Path("seeds/occupations/alternate_titles_public.csv")
+from core.catalogue.seed import ALTERNATE_TITLES, OCCUPATIONS, read_csv
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,19 +25,14 @@ class Catalogue:
         return [(code, title) for code in sorted(self.titles) for title in self.titles[code]]
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def load(root: Path, withhold: str | None) -> Catalogue:
     """The catalogue under `root`, without the alternate titles of split `withhold` ("dev", "test")."""
     held = SPLITS[withhold] if withhold else range(0)
-    names = {r["code"]: r["title"] for r in _rows(root / OCCUPATIONS)}
+    names = {r["code"]: r["title"] for r in read_csv(root / OCCUPATIONS)}
     titles: dict[str, list[str]] = defaultdict(list)
     for code, name in names.items():
         titles[code].append(name)
-    for row in _rows(root / ALTERNATE_TITLES):
+    for row in read_csv(root / ALTERNATE_TITLES):
         title = row["alternate_title"]
         if bucket(title) not in held and row["code"] in names and title not in titles[row["code"]]:
             titles[row["code"]].append(title)
@@ -50,7 +42,7 @@ def load(root: Path, withhold: str | None) -> Catalogue:
 def queries(root: Path, split: str) -> dict[str, set[str]]:
     """Title -> every code it is listed under, for the alternate titles of `split`."""
     gold: dict[str, set[str]] = defaultdict(set)
-    for row in _rows(root / ALTERNATE_TITLES):
+    for row in read_csv(root / ALTERNATE_TITLES):
         if bucket(row["alternate_title"]) in SPLITS[split]:
             gold[row["alternate_title"]].add(row["code"])
     return dict(gold)
