@@ -8,6 +8,7 @@ import ipaddress
 import os
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from redis.asyncio import Redis
 from core.db.migrator import PROJECT_ROOT
 from core.settings import RedisSettings, Settings
 from sidecar.auth.address_limit import KEY_PREFIX, WINDOW_SECONDS, AddressLimiter
+from sidecar.services import services_of
 from tests.fakes.auth0 import AUDIENCE, CLIENT_ID, CLIENT_SECRET, FakeAuth0, FakeAuth0Server
 from tests.sidecar.conftest import ES256_PEM, TOKEN_ISSUER, TOKEN_KID, SidecarFactory, sidecar_settings
 from tests.sidecar.test_native_auth import GOOD
@@ -33,6 +35,11 @@ TEST_CLIENT_ADDRESS = "testclient"  # the peer address Litestar's test client re
 WRONG = {"email": GOOD["email"], "password": "not-the-password"}
 SPOOFED = [f"198.51.100.{n}" for n in range(1, 5)]  # a fresh made-up address on every attempt
 CLIENT = "203.0.113.7"  # what our proxy saw
+MID_WINDOW = 1_000 * WINDOW_SECONDS + 15  # 15 s into a window, on the limiter's clock
+
+# Every test here counts the same few addresses in the one Redis, and the fixture below clears them:
+# run in parallel, one test's attempts would land in another's count.
+pytestmark = pytest.mark.xdist_group("address_limit")
 
 
 @pytest.fixture
@@ -64,8 +71,16 @@ class Clock:
         return self.now
 
 
+def in_one_window(sidecar: Client) -> Client:
+    """Stop the running sidecar's limiter clock mid-window, so that no test's attempts straddle two windows."""
+    limiter = services_of(sidecar.app.state).address_limiter
+    assert limiter is not None
+    limiter.clock = Clock(MID_WINDOW)
+    return sidecar
+
+
 async def test_a_window_admits_the_limit_then_says_how_long_to_wait(redis: Redis) -> None:
-    start = 1_000 * WINDOW_SECONDS + 15  # 15 s into a window
+    start = MID_WINDOW
     clock = Clock(start)
     limiter = AddressLimiter(redis, 2, clock=clock)
     assert [await limiter.wait_seconds("198.51.100.7") for _ in range(2)] == [0, 0]
@@ -81,7 +96,7 @@ async def test_login_attempts_over_the_limit_are_429_and_never_reach_auth0(
     make_sidecar: SidecarFactory, auth0_server: FakeAuth0Server, auth0: FakeAuth0, db: TestDatabase, redis: Redis
 ) -> None:
     auth0.add_user(GOOD["email"], GOOD["password"], "Dora")
-    sidecar = await make_sidecar(limited(db, auth0_server, 3))
+    sidecar = in_one_window(await make_sidecar(limited(db, auth0_server, 3)))
     for _ in range(3):
         assert_refused(await sidecar.post("/v1/auth/login", json=WRONG), 401, "auth.invalid_credentials")
     refused = await sidecar.post("/v1/auth/login", json={"email": GOOD["email"], "password": GOOD["password"]})
@@ -151,7 +166,7 @@ async def test_made_up_forwarded_for_entries_do_not_escape_the_limit(
     make_sidecar: SidecarFactory, auth0_server: FakeAuth0Server, auth0: FakeAuth0, db: TestDatabase, redis: Redis
 ) -> None:
     # No proxy is trusted by default, so a client's X-Forwarded-For is only its own say-so.
-    sidecar = await make_sidecar(limited(db, auth0_server, 3))
+    sidecar = in_one_window(await make_sidecar(limited(db, auth0_server, 3)))
     statuses = [
         (await sidecar.post("/v1/auth/login", json=WRONG, headers={"X-Forwarded-For": fake})).status_code
         for fake in SPOOFED
@@ -165,8 +180,10 @@ async def test_behind_a_trusted_proxy_the_client_is_the_right_most_untrusted_hop
 ) -> None:
     settings = limited(db, auth0_server, 3)
     proxy = ipaddress.ip_network("10.0.0.2/32")
-    sidecar = await make_sidecar(
-        dataclasses.replace(settings, http=dataclasses.replace(settings.http, trusted_proxies=(proxy,)))
+    sidecar = in_one_window(
+        await make_sidecar(
+            dataclasses.replace(settings, http=dataclasses.replace(settings.http, trusted_proxies=(proxy,)))
+        )
     )
     arriving_from(sidecar.app, "10.0.0.2")  # the proxy's connection; it appended what it saw to the header
     statuses = [
@@ -205,6 +222,7 @@ async def test_the_served_sidecar_counts_the_same_address_it_tells_auth0(
 ) -> None:
     # As deployed: `fluentpro serve` under uvicorn, this test calling it over loopback.
     async with served_sidecar(db, auth0_server, tmp_path, trusted) as base, httpx.AsyncClient(base_url=base) as http:
+        await window_with_room_to_spare()
         statuses = [
             (
                 await http.post(
@@ -268,6 +286,14 @@ async def served_sidecar(
             process.terminate()
         await process.wait()
         log.close()
+
+
+async def window_with_room_to_spare(margin_seconds: float = 10) -> None:
+    """A served sidecar counts on the real clock: if its window is about to close, start in the next one, so
+    that four loopback calls cannot straddle a boundary (where the count starts again)."""
+    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
+    if left < margin_seconds:
+        await asyncio.sleep(left + 0.1)
 
 
 def _free_port() -> int:
