@@ -16,17 +16,15 @@ name or verification differs from the cached facts is a miss, and is synced.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
-import asyncpg
 from prometheus_client import Counter, Gauge
 
 from sidecar.auth.upstream import UpstreamIdentity
+from sidecar.listening import ChannelListener
 
 log = logging.getLogger("sidecar.auth.profile_cache")
 CHANNEL = "profile_changes"
@@ -125,73 +123,27 @@ class ProfileCache:
         self._subjects.clear()
 
 
-class ProfileChangeListener:
-    """Keeps a LISTEN connection for the cache, probing it and reconnecting with backoff."""
+class ProfileChangeListener(ChannelListener):
+    """Keeps the cache's LISTEN session (sidecar/listening.py): live while it is up, emptied on each change."""
 
-    def __init__(
-        self,
-        cache: ProfileCache,
-        dsn: str,
-        *,
-        probe_interval: float = 5.0,
-        probe_timeout: float = 2.0,
-        max_backoff: float = 30.0,
-    ) -> None:
+    channel = CHANNEL
+    application_name = APPLICATION_NAME
+
+    def __init__(self, cache: ProfileCache, dsn: str, **timing: float) -> None:
+        super().__init__(dsn, **timing)
         self.cache = cache
-        self.dsn = dsn
-        self.probe_interval = probe_interval
-        self.probe_timeout = probe_timeout
-        self.max_backoff = max_backoff
-        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         if self.cache.max_entries > 0:
-            self._task = asyncio.create_task(self._run(), name="profile-change-listener")
+            super().start()
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+    async def went_live(self) -> None:
+        self.cache.go_live()
+
+    def went_dark(self) -> None:
         self.cache.go_dark()
 
-    async def _run(self) -> None:
-        backoff = 0.5
-        while True:
-            try:
-                await self._listen_until_lost()
-                backoff = 0.5  # it was up: retry soon
-            except (
-                OSError,
-                TimeoutError,
-                asyncpg.PostgresError,  # 57P01-57P03 too: a server restart must not end the listener
-                asyncpg.InterfaceError,
-                asyncpg.InternalClientError,  # protocol state broken by a connection killed mid-operation
-            ) as exc:
-                log.warning("profile change listener unavailable", extra={"error": repr(exc)})
-            self.cache.go_dark()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, self.max_backoff)
-
-    async def _listen_until_lost(self) -> None:
-        lost = asyncio.Event()
-        conn = await asyncpg.connect(
-            self.dsn, server_settings={"role": "service_role", "application_name": APPLICATION_NAME}
-        )
-        try:
-            conn.add_termination_listener(lambda _conn: lost.set())
-            await conn.add_listener(CHANNEL, self._on_notification)
-            self.cache.go_live()
-            while not lost.is_set():
-                try:
-                    await asyncio.wait_for(lost.wait(), self.probe_interval)
-                except TimeoutError:
-                    # A connection can die without a word (a partition): ask it something now and then.
-                    await asyncio.wait_for(conn.fetchval("select 1"), self.probe_timeout)
-        finally:
-            self.cache.go_dark()
-            conn.terminate()
-
-    def _on_notification(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    def notified(self, payload: str) -> None:
         try:
             profile_id = uuid.UUID(payload)
         except ValueError:

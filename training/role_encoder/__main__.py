@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         after = evaluate.accuracy(evaluate.rank(model, catalogue, list(gold)), list(gold.values()))
         report["fine_tuned"] = {"top1": after[0], "top5": after[1]}
         print(f"fine-tuned encoder on {withhold}: top-1 {after[0]:.1%}, top-5 {after[1]:.1%}")
+    report["dimensions"] = model.get_sentence_embedding_dimension()
     args.out.mkdir(parents=True, exist_ok=True)
     train.save(model, args.out / "model")
     (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

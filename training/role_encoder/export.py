@@ -16,6 +16,11 @@ from sentence_transformers import SentenceTransformer
 from training.role_encoder.recipe import BASE_MODEL
 from training.role_encoder.train import transformer
 
+WITHHELD = {
+    "none": "nothing (the model to ship: every seeded title)",
+    "dev": "the dev split of bench/role_matching (to measure it)",
+    "test": "the test split of bench/role_matching (the model that benchmark measures)",
+}
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 ATTRIBUTION = (
     "This product contains information from the O*NET 30.0 Database, published by the U.S. Department of "
@@ -72,15 +77,27 @@ def export(model: SentenceTransformer, target: Path) -> Path:
     return encoder
 
 
-def write_card(target: Path, report: dict[str, object]) -> Path:
-    """target/MODEL_CARD.md: base model and licence, data and attribution, recipe, figures, checksums."""
+def write_manifest(target: Path, max_length: int, dimensions: int) -> dict[str, str]:
+    """target/manifest.json, what the runtime (core/search/encoder.py) checks before it trusts the files:
+    their sha256, the token limit the model was trained with and the vector size. Returns the digests."""
     files = {name: sha256(target / name) for name in ("encoder.onnx", "tokenizer.json")}
+    manifest = {"files": files, "max_length": max_length, "dimensions": dimensions}
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return files
+
+
+def write_card(target: Path, report: dict[str, object]) -> Path:
+    """target/MODEL_CARD.md (base model and licence, data and attribution, recipe, figures, checksums) and
+    target/manifest.json."""
+    recipe = report["recipe"]
+    assert isinstance(recipe, dict)
+    files = write_manifest(target, int(recipe["max_length"]), int(str(report["dimensions"])))
     lines = [
         "# Job-title encoder",
         "",
         f"- **Base model:** `{BASE_MODEL}` (Apache-2.0), fine-tuned; the architecture and tokenizer are its own.",
         "- **Data:** the occupation titles and public alternate titles the seed holds (seeds/occupations).",
-        f"- **Withheld from training:** {report['withheld']} split of bench/role_matching.",
+        f"- **Withheld from training:** {WITHHELD.get(str(report['withheld']), report['withheld'])}.",
         f"- **Recipe:** `{json.dumps(report['recipe'])}`",
         f"- **Training time:** {report['training_seconds']} s on the CPU.",
         f"- **Figures (nearest-titles vote):** `{json.dumps({k: report.get(k) for k in ('frozen', 'fine_tuned')})}`",
