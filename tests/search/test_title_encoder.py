@@ -71,7 +71,7 @@ def test_a_missing_file_is_refused(tmp_path: Path) -> None:
 def test_a_corrupt_model_is_refused_by_its_checksum(tmp_path: Path) -> None:
     folder = copy_of_model(tmp_path)
     encoder = folder / "encoder.onnx"
-    encoder.write_bytes(encoder.read_bytes()[: 1_000_000])  # truncated, as by a broken copy
+    encoder.write_bytes(encoder.read_bytes()[:1_000_000])  # truncated, as by a broken copy
     with pytest.raises(EncoderUnavailable, match="does not match its sha256"):
         TitleEncoder.load(folder)
 
