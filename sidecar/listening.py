@@ -3,7 +3,7 @@
 Notifications sent while the session is down are lost, so a listener is told when it goes live (again)
 and when it goes dark, as well as each payload: a cache of database facts starts from nothing when it
 goes live, and stops trusting itself when it goes dark. The profile cache (sidecar/auth/profile_cache.py)
-and the semantic job-role index (sidecar/search/semantic_index.py) listen this way.
+listens this way.
 """
 
 from __future__ import annotations

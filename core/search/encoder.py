@@ -4,7 +4,7 @@ normalised title vector), read with onnxruntime and Hugging Face `tokenizers`, n
 A model folder holds encoder.onnx, tokenizer.json and manifest.json (their sha256, the token limit and
 the vector size). Loading checks every digest before it trusts a byte, so a truncated or swapped file is
 refused with `EncoderUnavailable` instead of answering with wrong vectors. The model's version is the
-encoder's digest: vectors stored in the database name it, and a new model re-embeds every title.
+encoder's digest, so vectors made by two models are never mistaken for each other.
 
 One intra-op thread and no inter-op pool: the sidecar encodes one short title per search in a worker
 thread, beside the event loop and numpy; a wider pool would only fight them for the two cores.
@@ -23,8 +23,7 @@ import numpy as np
 import onnxruntime
 from tokenizers import Tokenizer
 
-from core.search.settings import SHIPPED_ENCODER
-
+SHIPPED_ENCODER = Path(__file__).resolve().parents[2] / "models" / "role_encoder"
 FILES = ("encoder.onnx", "tokenizer.json")
 # One title per run. The int8 graph quantizes its activations with a scale taken over the whole
 # input, padding included, so a title's vector would depend on the titles batched with it (by up to

@@ -7,8 +7,8 @@ Two views of the similarities, each a distribution over roles (it sums to 1):
 - `vote`: the nearest `NEAREST` titles each vote for their role, weighted by exp(SCALE·cos) (a role with
   many close names is surer than one lucky neighbour).
 The lexical score, divided by the best lexical score of the query, adds what words say that vectors
-miss (an exact or rare term). The weights were tuned on the development split of bench/role_matching,
-never on the test split it reports.
+miss (an exact or rare term). The weights are those first measured on the development split of
+bench/role_matching (not retuned since); the test split it reports was never used to choose them.
 
 Brute force over the matrix rather than an approximate index: 40 000 titles x 384 floats is one
 matrix-vector product of about 2 ms on one core, exact, and rebuilt in a moment when titles change.
@@ -57,7 +57,7 @@ class TitleIndex:
         if len(self) == 0:
             return {}
         cosines = self.vectors @ query.astype(np.float32)
-        best_rows = _argmax_per_group(cosines, self.starts)
+        best_rows = _argmax_per_group(cosines, self.starts, self.role_of_row)
         best_cos = cosines[best_rows]
         best = _softmax(SCALE * best_cos)
         nearest = np.argpartition(-cosines, min(NEAREST, len(cosines) - 1))[:NEAREST]
@@ -93,10 +93,9 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return np.asarray(shifted / shifted.sum())
 
 
-def _argmax_per_group(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """For each group of consecutive rows (beginning at `starts`), the row of its largest value."""
+def _argmax_per_group(values: np.ndarray, starts: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """For each group of consecutive rows (beginning at `starts`; `group` is each row's), its largest's row."""
     maxima = np.maximum.reduceat(values, starts)
-    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(values))))
     hits = np.flatnonzero(values == maxima[group])
     first = np.full(len(starts), -1, dtype=np.intp)
     # The first hit of each group (ties: the earlier title), written in reverse so the first one wins.

@@ -1,15 +1,12 @@
-"""Job-role search settings, read once from the environment: Azure AI Search (AZURE_SEARCH_*; unset
-endpoint: no Azure) and the embedded semantic search's encoder (JOB_ROLE_ENCODER)."""
+"""Azure AI Search settings (AZURE_SEARCH_*), read once from the environment; unset endpoint: Postgres search."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from core.settings_env import env_bounded_int, env_str
 
 DEFAULT_INDEX = "job-roles"
-SHIPPED_ENCODER = Path(__file__).resolve().parents[2] / "models" / "role_encoder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,21 +32,3 @@ class AzureSearchSettings:
             # Under 100 ms nothing comes back; past a minute the Postgres fallback comes too late to help.
             timeout_seconds=env_bounded_int("AZURE_SEARCH_TIMEOUT_MS", 3000, 100, 60_000) / 1000,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class SemanticSearchSettings:
-    """The job-title encoder the sidecar ranks with (core/search/semantic.py). None: lexical ranking only.
-
-    JOB_ROLE_ENCODER names a model folder; unset, the shipped model (models/role_encoder); `off` turns
-    the semantic ranking off. A folder that cannot be read is not a start-up error: search answers
-    lexically and says so in the log and on /metrics."""
-
-    encoder_dir: Path | None = None
-
-    @classmethod
-    def from_env(cls) -> SemanticSearchSettings:
-        value = env_str("JOB_ROLE_ENCODER")
-        if value is None:
-            return cls(SHIPPED_ENCODER)
-        return cls(None if value.lower() == "off" else Path(value))

@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.search.encoder import EncoderUnavailable, TitleEncoder
-from core.search.settings import SHIPPED_ENCODER
+from core.search.encoder import SHIPPED_ENCODER, EncoderUnavailable, TitleEncoder
 
 GOLDEN = Path(__file__).with_name("golden_vectors.json")
 
