@@ -57,10 +57,16 @@ class DatabaseSettings:
 @dataclass(frozen=True, slots=True)
 class RedisSettings:
     url: str
+    # The sidecar's calls (the sign-in limit): past this, a call is given up and sign-in goes on unchecked.
+    timeout_seconds: float = 2.0
 
     @classmethod
     def from_env(cls) -> RedisSettings:
-        return cls(url=env_str("REDIS_URL", DEFAULT_REDIS_URL) or DEFAULT_REDIS_URL)
+        return cls(
+            url=env_str("REDIS_URL", DEFAULT_REDIS_URL) or DEFAULT_REDIS_URL,
+            # Under 50 ms a busy but healthy Redis would look down; past a minute a sign-in would hang.
+            timeout_seconds=env_bounded_int("REDIS_TIMEOUT_MS", 2000, 50, 60_000) / 1000,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,8 @@ async def open_services(settings: Settings, dev_idp: DurableIdp | None) -> Async
             settings.database.url, max_size=settings.database.pool_max, server_settings={"role": "service_role"}
         )
         stack.push_async_callback(service_pool.close)
-        redis = Redis.from_url(settings.redis.url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        timeout = settings.redis.timeout_seconds
+        redis = Redis.from_url(settings.redis.url, socket_timeout=timeout, socket_connect_timeout=timeout)
         stack.push_async_callback(redis.aclose)
         http = await stack.enter_async_context(_auth0_http(settings, dev_idp))
         auth0 = Auth0Client(http, settings.auth0)

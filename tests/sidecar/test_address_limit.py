@@ -60,7 +60,13 @@ async def redis() -> AsyncIterator[Redis]:
 
 def limited(db: TestDatabase, auth0_server: FakeAuth0Server, per_minute: int) -> Settings:
     settings = sidecar_settings(db.url, auth0_server.url)
-    return dataclasses.replace(settings, http=dataclasses.replace(settings.http, auth_attempts_per_minute=per_minute))
+    return dataclasses.replace(
+        settings,
+        http=dataclasses.replace(settings.http, auth_attempts_per_minute=per_minute),
+        # Under a full test run a Redis call can take seconds; past the timeout an attempt goes through
+        # unchecked by design, which here would read as the limit failing.
+        redis=dataclasses.replace(settings.redis, timeout_seconds=30.0),
+    )
 
 
 class Clock:

@@ -30,6 +30,7 @@ OUT_OF_RANGE = [
     ("sidecar", "AUTH_ATTEMPTS_PER_MINUTE", "-1", "1000000"),
     ("sidecar", "DATABASE_POOL_MIN", "-1", "1000"),
     ("sidecar", "DATABASE_POOL_MAX", "0", "1000"),
+    ("sidecar", "REDIS_TIMEOUT_MS", "10", "600000"),
     ("openai", "OPENAI_TIMEOUT_SECONDS", "0.001", "86400"),
     ("openai", "OPENAI_CONNECT_TIMEOUT_SECONDS", "0", "3600"),
     ("openai", "OPENAI_MAX_ATTEMPTS", "0", "1000"),
