@@ -14,7 +14,7 @@ from core.environment import DEV_JWT_SECRET as DEV_JWT_SECRET
 from core.environment import UNSET_ENVIRONMENT as UNSET_ENVIRONMENT
 from core.environment import Environment as Environment
 from core.environment import environment as environment
-from core.search.settings import AzureSearchSettings
+from core.search.settings import AzureSearchSettings, SemanticSearchSettings
 from core.settings_checks import problems
 
 # The readers live in settings_env; importing them from here keeps working (explicit re-exports).
@@ -197,9 +197,10 @@ class Settings:
     auth0: Auth0Settings
     tokens: TokenSettings
     http: HttpSettings
-    # Unset by default: a hand-built Settings (tests) has AI and Azure search off unless it says otherwise.
+    # Unset by default: a hand-built Settings (tests) has AI, Azure and semantic search off unless it says so.
     openai: OpenAISettings = field(default_factory=OpenAISettings)
     search: AzureSearchSettings = field(default_factory=AzureSearchSettings)
+    semantic: SemanticSearchSettings = field(default_factory=SemanticSearchSettings)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -213,6 +214,7 @@ class Settings:
             http=HttpSettings.from_env(env),
             openai=OpenAISettings.from_env(),
             search=AzureSearchSettings.from_env(),
+            semantic=SemanticSearchSettings.from_env(),
         )
         try:
             settings.validate()

@@ -2,7 +2,7 @@
 
 `open_services(settings, dev_idp)` (the app's lifespan) builds every client: the database pools, Redis,
 the Auth0 client and token verifier, the exchanger, the OpenAI client with its circuit breaker and
-the job-role search. Handlers receive them by name through Litestar's dependency injection
+the job-role search with its semantic index. Handlers receive them by name through Litestar's dependency injection
 (`pool: NamedDependency[asyncpg.Pool]`, `exchanger: NamedDependency[Exchanger]`, ...; `DEPENDENCIES`).
 Guards, which Litestar does not inject into, read the same object with `services_of(app)`. Nothing
 reads the environment after start-up, so a test configures the sidecar through the Settings it
@@ -37,6 +37,7 @@ from sidecar.auth.upstream import Auth0Verifier
 from sidecar.devidp.durable import DurableIdp
 from sidecar.devidp.routes import idp_app
 from sidecar.search.engine import JobRoleSearch
+from sidecar.search.semantic_index import start_semantic_index
 
 log = logging.getLogger("sidecar")
 STATE_KEY = "services"
@@ -123,6 +124,11 @@ async def open_services(settings: Settings, dev_idp: DurableIdp | None) -> Async
         openai = settings.openai
         ai_client = AIClient(openai, CircuitBreaker(openai.breaker_failures, openai.breaker_cooldown_seconds))
         stack.push_async_callback(ai_client.aclose)
+        # The job-title encoder and its index of the catalogue, rebuilt on PostgreSQL's word
+        # (LISTEN job_role_catalogue); until built, or without it, job-role search is lexical.
+        semantic = await start_semantic_index(settings.semantic, settings.database.url)
+        if semantic is not None:
+            stack.push_async_callback(semantic.stop)
         attempts = settings.http.auth_attempts_per_minute
         yield Services(
             settings=settings,
@@ -135,7 +141,12 @@ async def open_services(settings: Settings, dev_idp: DurableIdp | None) -> Async
             exchanger=Exchanger(pool=service_pool, verifier=verifier, keys=token_keys, auth0=auth0, profiles=profiles),
             ai_client=ai_client,
             # Hybrid (vector) queries need OpenAI embeddings; without OpenAI, Azure answers by text alone.
-            job_role_search=JobRoleSearch(settings.search, embed=ai_client.embed if openai.configured else None),
+            job_role_search=JobRoleSearch(
+                settings.search,
+                embed=ai_client.embed if openai.configured else None,
+                semantic=semantic,
+                semantic_wanted=settings.semantic.encoder is not None,
+            ),
         )
 
 

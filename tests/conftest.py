@@ -22,6 +22,10 @@ from tests.support.run_cluster import start_for_run, stop_for_run
 
 # Unset, FLUENTPRO_ENV means production; processes the tests start inherit `test` unless they say otherwise.
 os.environ.setdefault("FLUENTPRO_ENV", "test")
+# The processes tests start (`fluentpro dev`, serve) search lexically: encoding the whole seeded
+# catalogue would cost each of them a core for half a minute. tests/sidecar/test_semantic_search.py
+# turns the encoder on, over a small catalogue.
+os.environ.setdefault("JOB_ROLE_ENCODER", "off")
 
 __all__ = ["client_stack"]
 _RUN_CLUSTER = pytest.StashKey[PrivatePostgres | None]()

@@ -23,7 +23,8 @@ import numpy as np
 import onnxruntime
 from tokenizers import Tokenizer
 
-SHIPPED_ENCODER = Path(__file__).resolve().parents[2] / "models" / "role_encoder"
+from core.search.settings import SHIPPED_ENCODER
+
 FILES = ("encoder.onnx", "tokenizer.json")
 # One title per run. The int8 graph quantizes its activations with a scale taken over the whole
 # input, padding included, so a title's vector would depend on the titles batched with it (by up to

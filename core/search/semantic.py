@@ -25,6 +25,7 @@ NEAREST = 100
 SCALE = 20.0
 WEIGHTS = {"best": 0.5, "vote": 0.5, "lexical": 0.2}
 CANDIDATES = 20  # per side: the lexical ranker's top and the vectors' top are fused
+NAMED = 100  # roles `similarities` names by their best title: enough for any search's candidates (<= 50)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +36,22 @@ class Match:
 
 
 class TitleIndex:
-    """Unit vectors of titles, grouped by role; immutable once built (a refresh builds a new one)."""
+    """Unit vectors of titles, grouped by role; immutable once built (a refresh builds a new one).
 
-    def __init__(self, keys: Sequence[str], titles: Sequence[str], vectors: np.ndarray) -> None:
-        if not len(keys) == len(titles) == vectors.shape[0]:
-            raise ValueError("one key and one title per vector")
+    A role may be private to one viewer (a custom role pending review, `authors` naming its author):
+    for anyone else its titles do not exist, so they neither rank nor take a share of the others' scores.
+    """
+
+    def __init__(
+        self,
+        keys: Sequence[str],
+        titles: Sequence[str],
+        vectors: np.ndarray,
+        authors: Sequence[str | None] | None = None,
+    ) -> None:
+        authors = authors if authors is not None else [None] * len(keys)
+        if not len(keys) == len(titles) == len(authors) == vectors.shape[0]:
+            raise ValueError("one key, title and author (or None) per vector")
         order = np.argsort(np.asarray(keys, dtype=object), kind="stable")
         self.vectors = np.ascontiguousarray(vectors[order], dtype=np.float32)
         self.titles = [titles[i] for i in order]
@@ -48,15 +60,27 @@ class TitleIndex:
         self.keys, starts = np.unique(np.asarray(sorted_keys, dtype=object), return_index=True)
         self.starts = starts.astype(np.intp)
         self.role_of_row = np.repeat(np.arange(len(self.keys)), np.diff(np.append(self.starts, len(sorted_keys))))
+        rows_by_author: dict[str, list[int]] = {}
+        for row, i in enumerate(order):
+            if (author := authors[i]) is not None:
+                rows_by_author.setdefault(author, []).append(row)
+        self.private_rows = np.array(sorted(r for rows in rows_by_author.values() for r in rows), dtype=np.intp)
+        self.rows_by_author = {author: np.array(rows, dtype=np.intp) for author, rows in rows_by_author.items()}
 
     def __len__(self) -> int:
         return int(self.vectors.shape[0])
 
-    def similarities(self, query: np.ndarray) -> dict[str, tuple[float, float, str]]:
-        """Role key -> (best share, vote share, its most similar title), for the roles either view names."""
-        if len(self) == 0:
-            return {}
+    def similarities(self, query: np.ndarray, viewer: str | None = None) -> dict[str, tuple[float, float, str]]:
+        """Role key -> (best share, vote share, its most similar title), for the roles either view names
+        among those `viewer` may see (every public role and the viewer's own private ones)."""
         cosines = self.vectors @ query.astype(np.float32)
+        if len(self.private_rows):
+            own = self.rows_by_author.get(viewer or "", self.private_rows[:0])
+            kept = cosines[own]
+            cosines[self.private_rows] = -np.inf
+            cosines[own] = kept
+        if not np.isfinite(cosines).any():
+            return {}
         best_rows = _argmax_per_group(cosines, self.starts, self.role_of_row)
         best_cos = cosines[best_rows]
         best = _softmax(SCALE * best_cos)
@@ -64,7 +88,8 @@ class TitleIndex:
         weights = np.exp(SCALE * (cosines[nearest] - cosines[nearest].max()))
         votes = np.bincount(self.role_of_row[nearest], weights=weights, minlength=len(self.keys))
         vote = votes / votes.sum()
-        named = np.union1d(np.argsort(-best)[: CANDIDATES * 2], np.flatnonzero(vote))
+        named = np.union1d(np.argsort(-best)[:NAMED], np.flatnonzero(vote))
+        named = named[(best[named] > 0) | (vote[named] > 0)]  # a role hidden from the viewer has neither
         return {str(self.keys[r]): (float(best[r]), float(vote[r]), self.titles[best_rows[r]]) for r in named}
 
 
@@ -72,11 +97,13 @@ def fuse(
     semantic: Mapping[str, tuple[float, float, str]],
     lexical: Mapping[str, tuple[float, str | None]],
     limit: int,
+    candidates: int = CANDIDATES,
 ) -> list[Match]:
-    """The best `limit` roles of both views: lexical is key -> (score, matched title), best first."""
+    """The best `limit` of each view's top `candidates` roles: lexical is key -> (score, matched title),
+    best first."""
     top_lexical = max((score for score, _ in lexical.values()), default=0.0)
     ranked_semantic = sorted(semantic, key=lambda k: semantic[k][0] + semantic[k][1], reverse=True)
-    keys = dict.fromkeys([*list(lexical)[:CANDIDATES], *ranked_semantic[:CANDIDATES]])
+    keys = dict.fromkeys([*list(lexical)[:candidates], *ranked_semantic[:candidates]])
     matches = []
     for key in keys:
         best, vote, semantic_title = semantic.get(key, (0.0, 0.0, None))

@@ -1,12 +1,16 @@
-"""Azure AI Search settings (AZURE_SEARCH_*), read once from the environment; unset endpoint: Postgres search."""
+"""Job-role search settings, read once from the environment: Azure AI Search (AZURE_SEARCH_*; unset
+endpoint: Postgres search) and the semantic ranking's encoder (JOB_ROLE_ENCODER)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.settings_env import env_bounded_int, env_str
 
 DEFAULT_INDEX = "job-roles"
+# The committed job-title encoder (`make train-matcher` writes it; core/search/encoder.py reads it).
+SHIPPED_ENCODER = Path(__file__).resolve().parents[2] / "models" / "role_encoder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +36,21 @@ class AzureSearchSettings:
             # Under 100 ms nothing comes back; past a minute the Postgres fallback comes too late to help.
             timeout_seconds=env_bounded_int("AZURE_SEARCH_TIMEOUT_MS", 3000, 100, 60_000) / 1000,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticSearchSettings:
+    """The job-title encoder of the sidecar's semantic ranking (JOB_ROLE_ENCODER); None: lexical only.
+
+    A hand-built Settings (tests) has it off; from the environment it is the shipped model unless
+    JOB_ROLE_ENCODER names another model folder or says `off`.
+    """
+
+    encoder: Path | None = None
+
+    @classmethod
+    def from_env(cls) -> SemanticSearchSettings:
+        value = env_str("JOB_ROLE_ENCODER")
+        if value is None:
+            return cls(encoder=SHIPPED_ENCODER)
+        return cls(encoder=None if value.lower() == "off" else Path(value))

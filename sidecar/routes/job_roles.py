@@ -1,8 +1,9 @@
 """POST /v1/job-roles/search: job roles matching a typed title, as the signed-in user.
 
 Azure AI Search when configured (Settings.search; hybrid with OpenAI embeddings when Settings.openai is),
-otherwise, or when Azure fails, the embedded Postgres search (api.search_job_roles). The engine is built
-at start (sidecar/services.py).
+otherwise the fused lexical and semantic ranking (Settings.semantic), otherwise, or when either fails,
+the embedded Postgres search (api.search_job_roles); sidecar/search/engine.py says when. The engine is
+built at start (sidecar/services.py).
 """
 
 from __future__ import annotations
@@ -48,6 +49,6 @@ async def search_job_roles(
 ) -> SearchResponse:
     query = SearchQuery(data.title, data.description, data.max_results)
     async with acting_as(pool, claims, readonly=True, path="/v1/job-roles/search") as conn:
-        results = await job_role_search.search(conn, query)
+        results = await job_role_search.search(conn, query, viewer=str(claims.profile_id))
     engine = results[0]["engine"] if results else ("azure" if job_role_search.settings.configured else "postgres")
     return SearchResponse(results=results, engine=engine)

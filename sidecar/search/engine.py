@@ -1,12 +1,18 @@
-"""Job-role search for the sidecar: Azure AI Search when configured (hybrid text + vector query with
-the caller's industry boost), otherwise, or when Azure fails, the embedded `api.search_job_roles`.
+"""Job-role search for the sidecar. Engines, the first that can answer:
+- Azure AI Search when configured (hybrid text + vector query with the caller's industry boost);
+- the fused ranking (core.search.semantic): the embedded lexical ranker's candidates and the
+  job-title encoder's nearest titles, scored together, with the caller's industry boost;
+- the embedded lexical ranker alone, `api.search_job_roles`, as PostgREST clients call it: when Azure
+  fails, and when the encoder is off, missing or unreadable, or its index is not built yet (each such
+  fallback is logged at start or counted in LEXICAL_FALLBACKS by reason).
 
-Either way the work runs acting as the user: Azure's hits are re-read through RLS (so a role that
-is no longer visible to the caller never leaks), and the Postgres path is the user's own RPC call.
+Every engine runs acting as the user: Azure's and the encoder's hits are re-read through RLS (so a
+role that is not visible to the caller never shows), and the lexical path is the user's own RPC call.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -14,11 +20,14 @@ from typing import Any
 import asyncpg
 from azure.core.exceptions import AzureError
 from azure.search.documents.models import VectorizedQuery, VectorQuery
+from prometheus_client import Counter
 
 from core.ai.errors import AIError
 from core.search.index import INDUSTRY_PROFILE, Embed, search_client
+from core.search.semantic import CANDIDATES, fuse
 from core.search.settings import AzureSearchSettings
 from sidecar.errors import ProblemError
+from sidecar.search.semantic_index import SemanticIndex
 
 log = logging.getLogger("sidecar.search")
 MAX_TITLE, MAX_DESCRIPTION, MAX_RESULTS = 200, 2000, 50
@@ -27,6 +36,16 @@ POSTGRES_SQL = "select * from api.search_job_roles($1, $2, $3)"
 VISIBLE_SQL = """
 select r.job_role_id::text as id, r.job_role_id, r.onet_code, r.title, r.description
 from app.job_roles r where r.job_role_id = any($1::uuid[])
+"""
+# The fused ranking's candidates as the caller may see them (RLS), with their curated relevance to the
+# caller's industry: the same boost as the lexical ranker's, 1 + 0.1 x relevance.
+VISIBLE_WITH_RELEVANCE_SQL = """
+select r.job_role_id::text as id, r.job_role_id, r.onet_code, r.title, r.description,
+    coalesce(ji.relevance, 0) as relevance
+from app.job_roles r
+left join app.job_role_industries ji
+    on ji.job_role_id = r.job_role_id and ji.industry_id = (select private.caller_industry_id())
+where r.job_role_id = any($1::uuid[])
 """
 CALLER_INDUSTRY_SQL = """
 select i.slug from app.onboardings o join app.industries i on i.industry_id = o.industry_id
@@ -79,23 +98,96 @@ def row(record: asyncpg.Record | dict[str, Any], score: float, matched: str | No
     }
 
 
-class JobRoleSearch:
-    """Picks the engine; long-lived (one per app), holds nothing but settings and the embedder."""
+LEXICAL_FALLBACKS = Counter(
+    "fluentpro_job_role_search_lexical_fallbacks",
+    "Job-role searches answered by the lexical ranker alone although semantic search is on, by reason",
+    ["reason"],
+)
+ENCODER_UNAVAILABLE, INDEX_NOT_BUILT, SEMANTIC_FAILED = (
+    LEXICAL_FALLBACKS.labels(reason) for reason in ("encoder_unavailable", "index_not_built", "semantic_failed")
+)
 
-    def __init__(self, settings: AzureSearchSettings, embed: Embed | None = None) -> None:
+
+class JobRoleSearch:
+    """Picks the engine; long-lived (one per app), holds settings, the embedder and the semantic index.
+
+    `semantic_wanted` with no `semantic` index means the encoder was asked for but could not be loaded.
+    """
+
+    def __init__(
+        self,
+        settings: AzureSearchSettings,
+        embed: Embed | None = None,
+        *,
+        semantic: SemanticIndex | None = None,
+        semantic_wanted: bool = False,
+    ) -> None:
         self.settings = settings
         self.embed = embed
+        self.semantic = semantic
+        self.semantic_wanted = semantic_wanted or semantic is not None
 
-    async def search(self, conn: asyncpg.Connection, query: SearchQuery) -> list[dict[str, Any]]:
-        """`conn` acts as the user (sidecar.acting.acting_as)."""
+    async def search(
+        self, conn: asyncpg.Connection, query: SearchQuery, viewer: str | None = None
+    ) -> list[dict[str, Any]]:
+        """`conn` acts as the user (sidecar.acting.acting_as) whose profile id is `viewer`."""
         query.validate()
         if self.settings.configured:
             try:
                 return await self._azure(conn, query)
             except (AzureError, OSError, TimeoutError) as exc:
                 log.warning("azure search failed, answering from postgres", extra={"error": repr(exc)})
-        records = await conn.fetch(POSTGRES_SQL, query.title, query.description, query.max_results)
+        if self.semantic_wanted:
+            return await self._fused(conn, query, viewer)
+        return await self._lexical(conn, query, query.max_results)
+
+    async def _lexical(self, conn: asyncpg.Connection, query: SearchQuery, limit: int) -> list[dict[str, Any]]:
+        records = await conn.fetch(POSTGRES_SQL, query.title, query.description, limit)
         return [row(r, r["score"], r["matched_title"], "postgres") for r in records]
+
+    async def _fused(self, conn: asyncpg.Connection, query: SearchQuery, viewer: str | None) -> list[dict[str, Any]]:
+        semantic = self.semantic
+        index = semantic.index if semantic is not None else None
+        if semantic is None or index is None:
+            (ENCODER_UNAVAILABLE if semantic is None else INDEX_NOT_BUILT).inc()
+            return await self._lexical(conn, query, query.max_results)
+        encoder = semantic.encoder
+
+        def nearest() -> dict[str, tuple[float, float, str]]:
+            [vector] = encoder.encode([query.title])
+            return index.similarities(vector, viewer)
+
+        wanted = max(CANDIDATES, query.max_results)
+        # The lexical candidates (one round trip) while a worker thread encodes and ranks by meaning.
+        lexical_hits: list[dict[str, Any]] | BaseException
+        similar: dict[str, tuple[float, float, str]] | BaseException
+        lexical_hits, similar = await asyncio.gather(
+            self._lexical(conn, query, wanted), asyncio.to_thread(nearest), return_exceptions=True
+        )
+        if isinstance(lexical_hits, BaseException):
+            raise lexical_hits
+        if isinstance(similar, BaseException):  # an encoder failure costs the search its meaning, not its answer
+            SEMANTIC_FAILED.inc()
+            log.warning("semantic ranking failed, answering lexically", extra={"error": repr(similar)})
+            return lexical_hits[: query.max_results]
+        lexical = {hit["job_role_id"]: hit for hit in lexical_hits}
+        matches = fuse(
+            similar,
+            {key: (hit["score"], hit["matched_title"]) for key, hit in lexical.items()},
+            limit=2 * wanted,
+            candidates=wanted,
+        )
+        # Re-read through RLS: the index hides others' pending roles, but visibility is the database's call.
+        visible = {r["id"]: r for r in await conn.fetch(VISIBLE_WITH_RELEVANCE_SQL, [m.key for m in matches])}
+        ranked = sorted(
+            (
+                row(visible[m.key], m.score * (1 + 0.1 * float(visible[m.key]["relevance"])), m.matched_title, "fused")
+                for m in matches
+                if m.key in visible
+            ),
+            key=lambda hit: (-hit["score"], hit["title"]),
+        )
+        return ranked[: query.max_results]
 
     async def _azure(self, conn: asyncpg.Connection, query: SearchQuery) -> list[dict[str, Any]]:
         industry = await conn.fetchval(CALLER_INDUSTRY_SQL)

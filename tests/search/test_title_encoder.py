@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.search.encoder import SHIPPED_ENCODER, EncoderUnavailable, TitleEncoder
+from core.search.encoder import EncoderUnavailable, TitleEncoder
+from core.search.settings import SHIPPED_ENCODER
 
 GOLDEN = Path(__file__).with_name("golden_vectors.json")
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from core.search.settings import SHIPPED_ENCODER, SemanticSearchSettings
 from core.settings import DEV_JWT_SECRET, Environment, Settings, SettingsError
 from sidecar.app import create_app
 from sidecar.serve import serve
@@ -109,3 +112,20 @@ def test_serve_refuses_to_start_with_bad_settings(env: pytest.MonkeyPatch, capsy
     production(env, AUTH0_DOMAIN="")
     assert serve("127.0.0.1", 1) == 2
     assert "dev identity provider" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, SHIPPED_ENCODER),
+        ("off", None),
+        ("OFF", None),
+        ("/srv/models/role_encoder", Path("/srv/models/role_encoder")),
+    ],
+)
+def test_the_job_title_encoder_is_the_shipped_one_unless_named_or_off(
+    env: pytest.MonkeyPatch, value: str | None, expected: Path | None
+) -> None:
+    if value is not None:
+        env.setenv("JOB_ROLE_ENCODER", value)
+    assert SemanticSearchSettings.from_env().encoder == expected
