@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from bench.report import Figure, emit
-from bench.token_exchange.stack import running_stack
+from bench.sidecar_stack import running_stack
 
 CONNECTIONS = 32
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
@@ -82,7 +82,7 @@ class Measurement:
 
 
 async def measure(*, profile_cache: bool) -> Measurement:
-    async with running_stack(profile_cache=profile_cache) as stack:
+    async with running_stack(PROFILE_CACHE_SIZE="10000" if profile_cache else "0") as stack:
         tokens = [
             stack.idp.tokens_for(stack.idp.dev_user(f"user{i}"), scope="openid")["access_token"] for i in range(USERS)
         ]

@@ -53,7 +53,8 @@ class TitleIndex:
         if not len(keys) == len(titles) == len(authors) == vectors.shape[0]:
             raise ValueError("one key, title and author (or None) per vector")
         order = np.argsort(np.asarray(keys, dtype=object), kind="stable")
-        self.vectors = np.ascontiguousarray(vectors[order], dtype=np.float32)
+        in_order = bool(np.all(order == np.arange(len(order))))  # as the sidecar reads them: no copy needed
+        self.vectors = np.ascontiguousarray(vectors if in_order else vectors[order], dtype=np.float32)
         self.titles = [titles[i] for i in order]
         sorted_keys = [keys[i] for i in order]
         # Rows of a role are contiguous: `starts` are the first row of each, for reduceat.

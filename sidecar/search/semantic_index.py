@@ -31,6 +31,7 @@ log = logging.getLogger("sidecar.search.semantic_index")
 
 TITLES_SQL = "select job_role_id::text, title, embedding, author::text from private.semantic_job_role_titles($1)"
 STORE_SQL = "select private.store_job_role_title_vectors($1, $2, $3, $4)"
+READ_BATCH = 2000  # rows per fetch while reading the stored vectors
 STORE_CHUNK = 500  # titles encoded and stored per round trip: a crash loses at most this much work
 HEADER_BYTES = 20  # array_send of a 1-D real[]: ndim, has-nulls flag, element type, length, lower bound
 
@@ -105,32 +106,35 @@ class SemanticIndex(ChannelListener):
                 self._stale.set()
 
     async def build(self) -> TitleIndex:
-        """Read every published title's vector, encode and store the missing ones, and index them."""
+        """Read every searchable title's vector, encode and store the missing ones, and index them."""
         conn = await asyncpg.connect(
             self.dsn, server_settings={"role": "service_role", "application_name": self.application_name}
         )
         try:
-            rows = await conn.fetch(TITLES_SQL, self.encoder.version)
-            missing = sorted({row["title"] for row in rows if row["embedding"] is None})
+            titles = await self._read(conn)
             # A title shared by several roles is encoded once; each of its rows takes the vector.
+            missing = sorted({titles.titles[row] for row in titles.missing_rows})
             encoded = dict(zip(missing, await self._encode_and_store(conn, missing), strict=True))
         finally:
             await conn.close()
-        stored = [row for row in rows if row["embedding"] is not None]
-        fresh = [row for row in rows if row["embedding"] is None]
-        vectors = np.concatenate(
-            [
-                await asyncio.to_thread(decode_vectors, [row["embedding"] for row in stored], self.encoder.dimensions),
-                np.stack([encoded[row["title"]] for row in fresh]) if fresh else self._no_vectors(),
-            ]
-        )
-        keys = [row["job_role_id"] for row in stored + fresh]
-        titles = [row["title"] for row in stored + fresh]
-        authors = [row["author"] for row in stored + fresh]
-        index = await asyncio.to_thread(TitleIndex, keys, titles, vectors, authors)
+        if missing:
+            titles.vectors[titles.missing_rows] = np.stack([encoded[titles.titles[row]] for row in titles.missing_rows])
+        index = await asyncio.to_thread(TitleIndex, titles.keys, titles.titles, titles.vectors, titles.authors)
         self.last_encoded = len(missing)
         log.info("semantic index built", extra={"titles": len(index), "encoded": len(missing)})
         return index
+
+    async def _read(self, conn: asyncpg.Connection) -> _StoredTitles:
+        """Every searchable title, READ_BATCH rows at a time: 40 000 vectors' bytes as Python objects at
+        once would be a hundred MB that the allocator keeps long after the build."""
+        read = _StoredTitles(self.encoder.dimensions)
+        async with conn.transaction(readonly=True):
+            cursor = await conn.cursor(TITLES_SQL, self.encoder.version)
+            while batch := await cursor.fetch(READ_BATCH):
+                read.add(batch)
+        read.vectors = np.concatenate(read.chunks) if read.chunks else np.zeros((0, read.dimensions), np.float32)
+        read.chunks.clear()
+        return read
 
     async def _encode_and_store(self, conn: asyncpg.Connection, titles: Sequence[str]) -> np.ndarray:
         """Vectors of `titles` (one row each), stored chunk by chunk as they are made."""
@@ -144,6 +148,30 @@ class SemanticIndex(ChannelListener):
 
     def _no_vectors(self) -> np.ndarray:
         return np.zeros((0, self.encoder.dimensions), dtype=np.float32)
+
+
+class _StoredTitles:
+    """Rows of private.semantic_job_role_titles as read so far: their vectors (zeros where missing)."""
+
+    def __init__(self, dimensions: int) -> None:
+        self.dimensions = dimensions
+        self.keys: list[str] = []
+        self.titles: list[str] = []
+        self.authors: list[str | None] = []
+        self.chunks: list[np.ndarray] = []
+        self.missing_rows: list[int] = []
+        self.vectors = np.zeros((0, dimensions), dtype=np.float32)
+
+    def add(self, batch: Sequence[asyncpg.Record]) -> None:
+        chunk = np.zeros((len(batch), self.dimensions), dtype=np.float32)
+        present = [i for i, row in enumerate(batch) if row["embedding"] is not None]
+        chunk[present] = decode_vectors([batch[i]["embedding"] for i in present], self.dimensions)
+        offset = len(self.keys)
+        self.missing_rows.extend(offset + i for i, row in enumerate(batch) if row["embedding"] is None)
+        self.keys.extend(row["job_role_id"] for row in batch)
+        self.titles.extend(row["title"] for row in batch)
+        self.authors.extend(row["author"] for row in batch)
+        self.chunks.append(chunk)
 
 
 def decode_vectors(sent: Sequence[bytes], dimensions: int) -> np.ndarray:

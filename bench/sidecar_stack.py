@@ -1,9 +1,10 @@
-"""The stack under measurement: a fresh database, an identity provider over HTTP, the sidecar process.
+"""The stack under measurement: a fresh database, an identity provider over HTTP, sidecar processes.
 
-The sidecar runs as `fluentpro serve` would (uvicorn, one process, FLUENTPRO_ENV=test with an ES256
+A sidecar runs as `fluentpro serve` would (uvicorn, one process, FLUENTPRO_ENV=test with an ES256
 key) in its own process, so the load generator does not share its CPU time slice or event loop. The
 identity provider (the dev IdP's code) serves the JWKS from a thread of this process; it is called
-once, at the first exchange.
+once, at the first exchange. `running_stack` is the usual one of each; a benchmark comparing
+sidecars with different settings starts them with `running_sidecar` over one database and IdP.
 """
 
 from __future__ import annotations
@@ -33,19 +34,41 @@ AUDIENCE = "https://api.fluentpro.bench"
 
 
 @dataclass
-class Stack:
-    sidecar_url: str
-    idp: IdentityProvider
-    sidecar_pid: int
+class Sidecar:
+    url: str
+    pid: int
+    started_in: float  # seconds from spawning the process to its first 200 on /health/live
 
     def cpu_seconds(self) -> float | None:
         """User + system CPU time of the sidecar process so far (Linux /proc), None elsewhere."""
         try:
-            with open(f"/proc/{self.sidecar_pid}/stat", encoding="ascii") as stat:
+            with open(f"/proc/{self.pid}/stat", encoding="ascii") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def resident_mib(self) -> float | None:
+        """The process's resident memory now (Linux /proc), None elsewhere."""
+        try:
+            with open(f"/proc/{self.pid}/status", encoding="ascii") as status:
+                kib = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            return None
+        return kib / 1024
+
+
+@dataclass
+class Stack:
+    sidecar: Sidecar
+    idp: IdentityProvider
+
+    @property
+    def sidecar_url(self) -> str:
+        return self.sidecar.url
+
+    def cpu_seconds(self) -> float | None:
+        return self.sidecar.cpu_seconds()
 
 
 def start_idp() -> tuple[IdentityProvider, uvicorn.Server, str]:
@@ -59,7 +82,7 @@ def start_idp() -> tuple[IdentityProvider, uvicorn.Server, str]:
     return idp, server, url
 
 
-def sidecar_env(database: str, idp_url: str, *, profile_cache: bool = True) -> dict[str, str]:
+def sidecar_env(database: str, idp_url: str, **overrides: str) -> dict[str, str]:
     key = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -77,32 +100,61 @@ def sidecar_env(database: str, idp_url: str, *, profile_cache: bool = True) -> d
         "SUPABASE_JWT_ISSUER": "fluentpro-bench",
         "CORS_ALLOW_ORIGINS": "https://app.fluentpro.bench",
         "LOG_LEVEL": "WARNING",
-        "PROFILE_CACHE_SIZE": "10000" if profile_cache else "0",
+        "PROFILE_CACHE_SIZE": "10000",
+        "JOB_ROLE_ENCODER": "off",
+        **overrides,
     }
 
 
 @asynccontextmanager
-async def running_stack(*, profile_cache: bool = True) -> AsyncIterator[Stack]:
-    database = scratch_name("token_exchange")
-    await create_migrated_database(SERVER_URL, database)
-    idp, idp_server, idp_url = start_idp()
+async def running_sidecar(database: str, idp_url: str, **overrides: str) -> AsyncIterator[Sidecar]:
+    """A sidecar process over `database` (on SERVER_URL), its environment's defaults changed by `overrides`."""
     port = free_port()
+    spawned = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
         f"from sidecar.serve import serve; raise SystemExit(serve('127.0.0.1', {port}))",
-        env=sidecar_env(database, idp_url, profile_cache=profile_cache),
+        env=sidecar_env(database, idp_url, **overrides),
         stdout=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         await wait_until_up(url, process)
-        yield Stack(sidecar_url=url, idp=idp, sidecar_pid=process.pid)
+        yield Sidecar(url=url, pid=process.pid, started_in=time.perf_counter() - spawned)
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 10)
-        idp_server.should_exit = True
+
+
+@asynccontextmanager
+async def running_idp() -> AsyncIterator[tuple[IdentityProvider, str]]:
+    idp, server, url = start_idp()
+    try:
+        yield idp, url
+    finally:
+        server.should_exit = True
+
+
+@asynccontextmanager
+async def running_database(bench: str) -> AsyncIterator[str]:
+    """A freshly migrated and seeded scratch database's name, dropped afterwards."""
+    database = scratch_name(bench)
+    await create_migrated_database(SERVER_URL, database)
+    try:
+        yield database
+    finally:
         await drop_database(SERVER_URL, database)
+
+
+@asynccontextmanager
+async def running_stack(**overrides: str) -> AsyncIterator[Stack]:
+    async with (
+        running_database("token_exchange") as database,
+        running_idp() as (idp, idp_url),
+        running_sidecar(database, idp_url, **overrides) as sidecar,
+    ):
+        yield Stack(sidecar=sidecar, idp=idp)
 
 
 async def wait_until_up(url: str, process: asyncio.subprocess.Process) -> None:
