@@ -4,8 +4,9 @@ It holds the vector of every title of every published role and of every custom r
 the latter seen by its author alone (core.search.semantic.TitleIndex). Vectors
 live in PostgreSQL, one per title text and encoder version (private.job_role_title_vectors): a build
 reads them all, encodes only the titles that have none yet (new alternate titles, approved custom
-roles, or every title after a model change), stores those, and swaps the new index in whole; searches
-never see a half-built one. Until the first build ends `index` is None and search answers lexically.
+roles, or every title after a model change), stores those, prunes the vectors no title needs any more,
+and swaps the new index in whole; searches never see a half-built one. Until the first build ends,
+`index` is None and search answers lexically.
 
 When to build: whenever the LISTEN session goes live (notifications may have been missed) and after
 each notification on job_role_catalogue, which a statement trigger sends when searchable titles or
@@ -31,6 +32,7 @@ log = logging.getLogger("sidecar.search.semantic_index")
 
 TITLES_SQL = "select job_role_id::text, title, embedding, author::text from private.semantic_job_role_titles($1)"
 STORE_SQL = "select private.store_job_role_title_vectors($1, $2, $3, $4)"
+PRUNE_SQL = "select private.prune_job_role_title_vectors($1)"
 READ_BATCH = 2000  # rows per fetch while reading the stored vectors
 STORE_CHUNK = 500  # titles encoded and stored per round trip: a crash loses at most this much work
 HEADER_BYTES = 20  # array_send of a 1-D real[]: ndim, has-nulls flag, element type, length, lower bound
@@ -115,13 +117,14 @@ class SemanticIndex(ChannelListener):
             # A title shared by several roles is encoded once; each of its rows takes the vector.
             missing = sorted({titles.titles[row] for row in titles.missing_rows})
             encoded = dict(zip(missing, await self._encode_and_store(conn, missing), strict=True))
+            pruned = await conn.fetchval(PRUNE_SQL, self.encoder.version)
         finally:
             await conn.close()
         if missing:
             titles.vectors[titles.missing_rows] = np.stack([encoded[titles.titles[row]] for row in titles.missing_rows])
         index = await asyncio.to_thread(TitleIndex, titles.keys, titles.titles, titles.vectors, titles.authors)
         self.last_encoded = len(missing)
-        log.info("semantic index built", extra={"titles": len(index), "encoded": len(missing)})
+        log.info("semantic index built", extra={"titles": len(index), "encoded": len(missing), "pruned": pruned})
         return index
 
     async def _read(self, conn: asyncpg.Connection) -> _StoredTitles:

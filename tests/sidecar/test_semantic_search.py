@@ -315,3 +315,47 @@ async def test_signed_in_users_cannot_read_or_write_the_vectors(db: TestDatabase
         await conn.execute("set local role authenticated")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.fetch(call)
+
+
+async def test_vectors_no_title_needs_are_pruned(db: TestDatabase, small_catalogue: None) -> None:
+    store = "select private.store_job_role_title_vectors($1, $2, $3, 1)"
+    await as_service_role(db, store, "current", ["Registered Nurses", "Gone Title"], [1.0, 1.0])
+    await as_service_role(db, store, "old", ["Registered Nurses"], [1.0])
+    await as_service_role(db, store, "recent", ["Registered Nurses"], [1.0])
+    async with db.owner() as conn:
+        await conn.execute(
+            "update private.job_role_title_vectors set created_at = now() - interval '8 days' "
+            "where model_version = 'old'"
+        )
+    assert await as_service_role(db, "select private.prune_job_role_title_vectors('current')") == 2
+    async with db.owner() as conn:
+        kept = await conn.fetch("select model_version, title from private.job_role_title_vectors")
+    assert {(r["model_version"], r["title"]) for r in kept} == {
+        ("current", "Registered Nurses"),  # still searchable
+        ("recent", "Registered Nurses"),  # another model, maybe still serving elsewhere
+    }
+
+
+async def test_a_rejected_role_leaves_the_index_and_its_vector_is_dropped(
+    semantic_sidecar: StartSidecar, db: TestDatabase
+) -> None:
+    author = await create_user(db, "alice")
+    reviewer = await create_user(db, "rita", roles=["job_role_reviewer"])
+    sidecar = await semantic_sidecar()
+    index = await built(sidecar)
+    async with db.owner() as conn:
+        role_id = str(
+            await conn.fetchval(
+                "insert into app.job_roles (title, source, created_by) values ('Dog Groomer', 'custom', $1) "
+                "returning job_role_id",
+                author,
+            )
+        )
+    index = await built(sidecar, index.builds + 1)
+    assert "Dog Groomer" in await stored_vectors(db, index.encoder.version)
+    builds = index.builds
+    rejection = await db.as_user(reviewer).rpc("reject_custom_job_role", {"job_role_id": role_id})
+    assert rejection.ok, rejection.body
+    await built(sidecar, builds + 1)
+    assert "Dog Groomer" not in await stored_vectors(db, index.encoder.version)
+    assert index.index is not None and role_id not in set(index.index.keys)

@@ -79,3 +79,41 @@ comment on function private.store_job_role_title_vectors(text, text[], real[], i
 'Errors: job_roles.invalid_vectors (400).';
 
 grant execute on function private.store_job_role_title_vectors(text, text[], real[], integer) to service_role;
+
+-- Drop the vectors no build needs any more: those of titles no longer searchable (a rejected,
+-- merged or renamed role's), and those of other encoder versions stored over `keep_other_versions`
+-- ago (a model replaced by a deploy; a rollback within that time finds its vectors still there).
+create or replace function private.prune_job_role_title_vectors(
+    model_version text,
+    keep_other_versions interval default interval '7 days'
+) returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+    pruned integer;
+begin
+    delete from private.job_role_title_vectors as v
+    where (
+        v.model_version = prune_job_role_title_vectors.model_version
+        and not exists (
+            select from private.job_role_search_titles as t
+            join app.job_roles as r on r.job_role_id = t.job_role_id
+            where t.title = v.title and r.status in ('active', 'approved', 'pending_review')
+        )
+    ) or (
+        v.model_version <> prune_job_role_title_vectors.model_version
+        and v.created_at < pg_catalog.now() - prune_job_role_title_vectors.keep_other_versions
+    );
+    get diagnostics pruned = row_count;
+    return pruned;
+end;
+$$;
+
+comment on function private.prune_job_role_title_vectors(text, interval) is
+'Delete title vectors of titles no longer searchable, and of other encoder versions older than keep_other_versions; '
+'returns how many.';
+
+grant execute on function private.prune_job_role_title_vectors(text, interval) to service_role;
