@@ -1,12 +1,12 @@
 """The sidecar's in-memory semantic index of the job-role catalogue, kept current by PostgreSQL's word.
 
 It holds the vector of every title of every published role and of every custom role pending review,
-the latter seen by its author alone (core.search.semantic.TitleIndex). Vectors
-live in PostgreSQL, one per title text and encoder version (private.job_role_title_vectors): a build
-reads them all, encodes only the titles that have none yet (new alternate titles, approved custom
-roles, or every title after a model change), stores those, prunes the vectors no title needs any more,
-and swaps the new index in whole; searches never see a half-built one. Until the first build ends,
-`index` is None and search answers lexically.
+the latter seen by its author alone (core.search.semantic.TitleIndex). Vectors live in PostgreSQL,
+one per title text and encoder version (private.job_role_title_vectors). A build reads them all,
+encodes only the titles that have none yet (new alternate titles, approved custom roles, or every
+title after a model change), stores those, prunes the vectors no title needs any more, and swaps the
+new index in whole: searches never see a half-built one. Until the first build ends, `index` is None
+and search answers lexically.
 
 When to build: whenever the LISTEN session goes live (notifications may have been missed) and after
 each notification on job_role_catalogue, which a statement trigger sends when searchable titles or

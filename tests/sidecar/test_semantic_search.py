@@ -359,3 +359,20 @@ async def test_a_rejected_role_leaves_the_index_and_its_vector_is_dropped(
     await built(sidecar, builds + 1)
     assert "Dog Groomer" not in await stored_vectors(db, index.encoder.version)
     assert index.index is not None and role_id not in set(index.index.keys)
+
+
+async def test_the_callers_industry_boosts_the_fused_ranking(semantic_sidecar: StartSidecar, db: TestDatabase) -> None:
+    plain, nurse = await create_user(db, "alice"), await create_user(db, "bob")
+    choice = await db.as_user(nurse).rpc("set_industry", {"industry": "healthcare"})
+    assert choice.ok, choice.body
+    sidecar = await semantic_sidecar()
+    await built(sidecar)
+    plain_hits = (await search(sidecar, plain, "hospital lawyer", max_results=7))["results"]
+    boosted_hits = (await search(sidecar, nurse, "hospital lawyer", max_results=7))["results"]
+    plain_scores = {hit["onet_code"]: hit["score"] for hit in plain_hits}
+    boosted_scores = {hit["onet_code"]: hit["score"] for hit in boosted_hits}
+    assert set(boosted_scores) == set(plain_scores) == set(KEPT)  # a boost, never a filter
+    assert plain_hits[0]["onet_code"] == boosted_hits[0]["onet_code"] == "23-1011.00"
+    # Registered nurses are core to healthcare (relevance 3): x 1.3 at least (their lexical share grows too).
+    assert boosted_scores[NURSES] >= 1.3 * plain_scores[NURSES] - 1e-6
+    assert boosted_hits[1]["onet_code"] == NURSES
