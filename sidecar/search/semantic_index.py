@@ -70,7 +70,7 @@ class SemanticIndex(ChannelListener):
         self.debounce_seconds = debounce_seconds
         self.retry_seconds = retry_seconds
         self.index: TitleIndex | None = None
-        self.builds = 0  # completed builds, for readiness checks and tests
+        self.builds = 0  # completed builds (tests wait on it)
         self.last_encoded = 0  # titles the last build had to encode (0 once all are stored)
         self._stale = asyncio.Event()
         self._builder: asyncio.Task[None] | None = None
