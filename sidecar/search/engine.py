@@ -127,6 +127,17 @@ class JobRoleSearch:
         self.semantic = semantic
         self.semantic_wanted = semantic_wanted or semantic is not None
 
+    @property
+    def state(self) -> str:
+        """Which engine answers now (readiness reports it; a lexical answer is degraded, not down)."""
+        if self.settings.configured:
+            return "azure"
+        if not self.semantic_wanted:
+            return "lexical"
+        if self.semantic is None:
+            return "lexical: encoder unavailable"
+        return "fused" if self.semantic.index is not None else "lexical: semantic index not built yet"
+
     async def search(
         self, conn: asyncpg.Connection, query: SearchQuery, viewer: str | None = None
     ) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ async def test_live_and_ready(sidecar: Client) -> None:
     assert (live.status_code, live.json()) == (200, {"status": "ok"})
     ready = await sidecar.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok", "job_role_search": "lexical"}}
 
 
 async def test_ready_is_503_when_redis_is_down(
@@ -35,7 +35,7 @@ async def test_ready_is_503_when_redis_is_down(
     )
     ready = await (await make_sidecar(settings)).get("/health/ready")
     assert ready.status_code == 503
-    assert ready.json()["checks"] == {"database": "ok", "redis": "unavailable"}
+    assert ready.json()["checks"] == {"database": "ok", "redis": "unavailable", "job_role_search": "lexical"}
 
 
 async def test_database_down_answers_503_not_500(

@@ -60,7 +60,7 @@ async def test_ready_is_503_while_the_database_is_down_and_200_once_it_is_back(
     cluster.stop()
     down = await sidecar.get("/health/ready")
     assert down.status_code == 503
-    assert down.json()["checks"] == {"database": "unavailable", "redis": "ok"}
+    assert down.json()["checks"] == {"database": "unavailable", "redis": "ok", "job_role_search": "lexical"}
     refused = await exchange(sidecar, auth0, "carol")
     assert refused.status_code == 503, refused.text
     assert refused.json()["code"] == "request.database_unavailable"

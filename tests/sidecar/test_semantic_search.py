@@ -98,6 +98,8 @@ async def test_the_fused_ranking_finds_a_role_by_meaning(semantic_sidecar: Start
     user = await create_user(db, "ana")
     sidecar = await semantic_sidecar()
     await built(sidecar)
+    ready = (await sidecar.get("/health/ready")).json()
+    assert ready["checks"]["job_role_search"] == "fused"
     # No title of the nurses' shares a word with it: the lexical ranker alone does not put them first.
     assert (await lexical_codes(db, user, "ward sister"))[:1] != [NURSES]
     body = await search(sidecar, user, "ward sister")
@@ -213,6 +215,8 @@ async def test_without_a_readable_model_search_is_lexical_logged_and_counted(
     body = await search(sidecar, user, "Software Developers")
     assert (body["engine"], body["results"][0]["onet_code"]) == ("postgres", DEVELOPERS)
     assert fallbacks("encoder_unavailable") == before + 1
+    ready = await sidecar.get("/health/ready")  # degraded search, still ready
+    assert (ready.status_code, ready.json()["checks"]["job_role_search"]) == (200, "lexical: encoder unavailable")
 
 
 class FailingEncoder:
@@ -249,6 +253,8 @@ async def test_until_its_index_is_built_search_is_lexical_and_counted(
     assert fallbacks("index_not_built") == before + 1
     index = semantic_index(sidecar)
     assert index is not None and index.index is None
+    ready = (await sidecar.get("/health/ready")).json()
+    assert ready["checks"]["job_role_search"] == "lexical: semantic index not built yet"
 
 
 async def test_with_the_encoder_off_search_is_lexical_and_nothing_is_counted(
@@ -260,6 +266,7 @@ async def test_with_the_encoder_off_search_is_lexical_and_nothing_is_counted(
     body = await search(sidecar, user, "Software Developers")
     assert (body["engine"], body["results"][0]["onet_code"]) == ("postgres", DEVELOPERS)
     assert {reason: fallbacks(reason) for reason in before} == before
+    assert (await sidecar.get("/health/ready")).json()["checks"]["job_role_search"] == "lexical"
 
 
 async def as_service_role(db: TestDatabase, sql: str, *args: Any) -> Any:
