@@ -33,13 +33,9 @@ log = logging.getLogger("sidecar.search")
 MAX_TITLE, MAX_DESCRIPTION, MAX_RESULTS = 200, 2000, 50
 
 POSTGRES_SQL = "select * from api.search_job_roles($1, $2, $3)"
+# Engines' hits as the caller may see them (RLS), with their curated relevance to the caller's industry
+# (the fused ranking's boost, 1 + 0.1 x relevance, the lexical ranker's; Azure applies its own).
 VISIBLE_SQL = """
-select r.job_role_id::text as id, r.job_role_id, r.onet_code, r.title, r.description
-from app.job_roles r where r.job_role_id = any($1::uuid[])
-"""
-# The fused ranking's candidates as the caller may see them (RLS), with their curated relevance to the
-# caller's industry: the same boost as the lexical ranker's, 1 + 0.1 x relevance.
-VISIBLE_WITH_RELEVANCE_SQL = """
 select r.job_role_id::text as id, r.job_role_id, r.onet_code, r.title, r.description,
     coalesce(ji.relevance, 0) as relevance
 from app.job_roles r
@@ -189,7 +185,7 @@ class JobRoleSearch:
             candidates=wanted,
         )
         # Re-read through RLS: the index hides others' pending roles, but visibility is the database's call.
-        visible = {r["id"]: r for r in await conn.fetch(VISIBLE_WITH_RELEVANCE_SQL, [m.key for m in matches])}
+        visible = {r["id"]: r for r in await conn.fetch(VISIBLE_SQL, [m.key for m in matches])}
         ranked = sorted(
             (
                 row(visible[m.key], m.score * (1 + 0.1 * float(visible[m.key]["relevance"])), m.matched_title, "fused")

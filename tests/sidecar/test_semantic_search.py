@@ -85,6 +85,19 @@ async def lexical_codes(db: TestDatabase, user: uuid.UUID, title: str) -> list[s
     return [row["onet_code"] for row in response.body]
 
 
+async def submit_custom_role(db: TestDatabase, author: uuid.UUID, title: str, description: str = "") -> str:
+    """A custom role pending review, as onboarding submits one; returns its id."""
+    async with db.owner() as conn:
+        role_id = await conn.fetchval(
+            "insert into app.job_roles (title, description, source, created_by) "
+            "values ($1, $2, 'custom', $3) returning job_role_id",
+            title,
+            description,
+            author,
+        )
+    return str(role_id)
+
+
 async def result_ids(sidecar: Client, user: uuid.UUID, title: str) -> list[str]:
     return [hit["job_role_id"] for hit in (await search(sidecar, user, title))["results"]]
 
@@ -142,15 +155,7 @@ async def test_a_pending_custom_role_is_never_reached_by_meaning_and_its_approva
     reviewer = await create_user(db, "rita", roles=["job_role_reviewer"])
     sidecar = await semantic_sidecar()
     index = await built(sidecar)
-    async with db.owner() as conn:
-        role_id = str(
-            await conn.fetchval(
-                "insert into app.job_roles (title, description, source, created_by) "
-                "values ('Dog Groomer', 'Washes, clips and styles dogs.', 'custom', $1) "
-                "returning job_role_id",
-                author,
-            )
-        )
+    role_id = await submit_custom_role(db, author, "Dog Groomer", "Washes, clips and styles dogs.")
     index = await built(sidecar, index.builds + 1)  # the new title was announced and the index rebuilt
     # By meaning, only its author reaches a pending role; by its very name, those the lexical path
     # lets see it (its author and reviewers).
@@ -350,14 +355,7 @@ async def test_a_rejected_role_leaves_the_index_and_its_vector_is_dropped(
     reviewer = await create_user(db, "rita", roles=["job_role_reviewer"])
     sidecar = await semantic_sidecar()
     index = await built(sidecar)
-    async with db.owner() as conn:
-        role_id = str(
-            await conn.fetchval(
-                "insert into app.job_roles (title, source, created_by) values ('Dog Groomer', 'custom', $1) "
-                "returning job_role_id",
-                author,
-            )
-        )
+    role_id = await submit_custom_role(db, author, "Dog Groomer")
     index = await built(sidecar, index.builds + 1)
     assert "Dog Groomer" in await stored_vectors(db, index.encoder.version)
     builds = index.builds
