@@ -23,6 +23,7 @@ from tests.fakes.openai_server import EMBEDDING_DIMENSIONS, running_fake_openai
 from tests.sidecar.conftest import SidecarFactory, sidecar_settings
 from tests.sidecar.test_acting_as import our_token
 from tests.support.database import TestDatabase
+from tests.support.job_roles import submit_custom_role
 from tests.support.users import create_user
 
 Client = AsyncTestClient[Any]
@@ -141,14 +142,7 @@ async def test_a_stale_azure_document_never_shows_someone_elses_custom_role(
     await ensure_index(azure_settings)
     alice = await create_user(db, "alice")
     bob = await create_user(db, "bob")
-    async with db.owner() as conn:
-        role_id = str(
-            await conn.fetchval(
-                "insert into app.job_roles (title, description, source, created_by) "
-                "values ('Zeppelin Herder', 'Herds zeppelins.', 'custom', $1) returning job_role_id",
-                alice,
-            )
-        )
+    role_id = await submit_custom_role(db, alice, "Zeppelin Herder", "Herds zeppelins.")
     azure.documents["job-roles"] = {role_id: {"id": role_id, "title": "Zeppelin Herder", "alternate_titles": []}}
     client = await search_sidecar(azure_settings)
     assert [

@@ -25,6 +25,7 @@ from tests.fakes.auth0 import FakeAuth0Server
 from tests.sidecar.conftest import SidecarFactory, sidecar_settings
 from tests.sidecar.test_acting_as import our_token
 from tests.support.database import TestDatabase
+from tests.support.job_roles import submit_custom_role
 from tests.support.users import create_user
 
 Client = AsyncTestClient[Any]
@@ -83,19 +84,6 @@ async def lexical_codes(db: TestDatabase, user: uuid.UUID, title: str) -> list[s
     response = await db.as_user(user).rpc("search_job_roles", {"title": title})
     assert response.status == 200, response.body
     return [row["onet_code"] for row in response.body]
-
-
-async def submit_custom_role(db: TestDatabase, author: uuid.UUID, title: str, description: str = "") -> str:
-    """A custom role pending review, as onboarding submits one; returns its id."""
-    async with db.owner() as conn:
-        role_id = await conn.fetchval(
-            "insert into app.job_roles (title, description, source, created_by) "
-            "values ($1, $2, 'custom', $3) returning job_role_id",
-            title,
-            description,
-            author,
-        )
-    return str(role_id)
 
 
 async def result_ids(sidecar: Client, user: uuid.UUID, title: str) -> list[str]:

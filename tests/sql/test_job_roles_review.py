@@ -7,19 +7,15 @@ import uuid
 import pytest
 
 from tests.support.database import TestDatabase
+from tests.support.job_roles import submit_custom_role
 from tests.support.realtime import sent_messages
 from tests.support.users import create_user
 
+TITLE, DESCRIPTION = "Zeppelin Mooring Coordinator", "Coordinates the mooring of zeppelins."
 
-async def submit(db: TestDatabase, author: uuid.UUID, title: str = "Zeppelin Mooring Coordinator") -> str:
-    async with db.owner() as conn:
-        role_id = await conn.fetchval(
-            "insert into app.job_roles (title, description, source, created_by) "
-            "values ($1, 'Coordinates the mooring of zeppelins.', 'custom', $2) returning job_role_id",
-            title,
-            author,
-        )
-    return str(role_id)
+
+async def submit(db: TestDatabase, author: uuid.UUID, title: str = TITLE) -> str:
+    return await submit_custom_role(db, author, title, DESCRIPTION)
 
 
 async def found_by(db: TestDatabase, user: uuid.UUID, title: str) -> list[str]:

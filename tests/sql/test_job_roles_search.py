@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.support.database import TestDatabase
+from tests.support.job_roles import submit_custom_role
 from tests.support.users import create_user
 
 
@@ -134,13 +135,7 @@ async def test_a_pending_custom_role_is_found_only_by_its_author_and_reviewers(d
     alice = await create_user(db, "alice")
     bob = await create_user(db, "bob")
     reviewer = await create_user(db, "rita", roles=["job_role_reviewer"])
-    async with db.owner() as conn:
-        role_id = await conn.fetchval(
-            "insert into app.job_roles (title, description, source, created_by) "
-            "values ('Quantum Zeppelin Wrangler', 'Keeps quantum zeppelins in line.', 'custom', $1) "
-            "returning job_role_id",
-            alice,
-        )
+    role_id = await submit_custom_role(db, alice, "Quantum Zeppelin Wrangler", "Keeps quantum zeppelins in line.")
     for user, sees in ((alice, True), (reviewer, True), (bob, False)):
         ids = [r["job_role_id"] for r in await search(db, user, "quantum zeppelin wrangler")]
         assert (str(role_id) in ids) is sees
