@@ -81,7 +81,7 @@ async def test_sigterm_lets_the_running_job_finish(effects_db: TestDatabase, sta
     await wait_for(lambda: _runs_reached(stack, job_id, 1), "the job running", stack)
     stack.stop(worker)  # one SIGTERM: warm shutdown
 
-    assert worker.popen.returncode == 0
+    assert worker.popen.returncode == 0, f"the worker did not exit on SIGTERM\n{stack.logs()}"
     row = (await rows(effects_db, job_id))[job_id]
     assert (row["status"], row["attempts"]) == ("done", 1)
     assert await effects(effects_db) == {job_id: 1}
