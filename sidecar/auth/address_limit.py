@@ -40,6 +40,8 @@ class AddressLimiter:
         self.redis = redis
         self.per_minute = per_minute
         self.clock = clock
+        # The key outlives its window by a second, no more. Tests that stop `clock` lengthen this.
+        self.key_ttl_seconds = WINDOW_SECONDS + 1
 
     async def wait_seconds(self, address: str) -> int:
         """Count one call from `address`; 0 if it may go on, else the seconds until its window ends."""
@@ -49,7 +51,7 @@ class AddressLimiter:
         try:
             async with self.redis.pipeline(transaction=False) as pipe:
                 pipe.incr(key)
-                pipe.expire(key, WINDOW_SECONDS + 1)  # the key outlives its window by a second, no more
+                pipe.expire(key, self.key_ttl_seconds)
                 count, _ = await pipe.execute()
         except (RedisError, OSError) as exc:
             UNCHECKED.inc()
